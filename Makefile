@@ -1,0 +1,37 @@
+# The two commands: `make demo` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CATALOGS := plugin_host/translations examples/client_note/client_note/translations
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install translations chromium lint clean
+
+demo: install translations
+	$(BIN)/plugin-host demo
+
+test: install translations chromium
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+install: $(INSTALLED)
+
+$(INSTALLED): setup.cfg pyproject.toml examples/client_note/setup.cfg
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e examples/client_note
+	touch $@
+
+translations: install
+	for catalog in $(CATALOGS); do $(BIN)/pybabel compile --statistics -d $$catalog || exit 1; done
+
+# Browser tests drive Debian's Chromium; nothing downloads a browser of its own.
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .ruff_cache

@@ -1,0 +1,113 @@
+"""The public plugin API: the only module a plugin imports from the host.
+
+Everything here is covered by the API version below; anything else in ``plugin_host`` may change
+without notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+from flask import g, request
+from flask_babel import gettext, lazy_gettext, ngettext
+
+from plugin_host.hookspecs import PROJECT_NAME
+from plugin_host.launch.context import LaunchContext
+from plugin_host.payloads import PayloadInvalid, load_payload
+from plugin_host.records import (
+    AccessDecision,
+    Client,
+    Document,
+    DocumentRef,
+    Family,
+    FamilyMember,
+    RecordAccessDenied,
+    RecordNotFound,
+    RecordSystemError,
+    RecordTimeout,
+    RecordUnavailable,
+    RecordValidationFailed,
+    VersionConflict,
+)
+from plugin_host.scopes import ScopeDenied
+
+if TYPE_CHECKING:
+    from plugin_host.gateway import RecordGateway
+
+API_VERSION = "1.0"
+
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@dataclass(frozen=True)
+class SlotView:
+    """A view offered for a record-system slot; ``endpoint`` is in the plugin's blueprint."""
+
+    view_id: str
+    slot: str
+    endpoint: str
+    title: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Card:
+    """A summary card for the launched client (CDS-Hooks-like); indicator info|warning|critical."""
+
+    summary: str
+    indicator: str = "info"
+    detail: str = ""
+    link_endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """Something that happened in the record system, e.g. ``document.saved``."""
+
+    kind: str
+    client_id: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def current_launch() -> LaunchContext:
+    """The launch this request belongs to: worker, unit, client, purpose and locale."""
+    return g.launch
+
+
+def gateway() -> RecordGateway:
+    """The record gateway for the current plugin and launch (scopes and client enforced)."""
+    from plugin_host.gateway import gateway_for_request
+
+    return gateway_for_request(plugin_name=request.blueprint.split(".")[0])
+
+
+__all__ = [
+    "API_VERSION",
+    "AccessDecision",
+    "Card",
+    "Client",
+    "Document",
+    "DocumentRef",
+    "Family",
+    "FamilyMember",
+    "LaunchContext",
+    "PayloadInvalid",
+    "RecordAccessDenied",
+    "RecordEvent",
+    "RecordNotFound",
+    "RecordSystemError",
+    "RecordTimeout",
+    "RecordUnavailable",
+    "RecordValidationFailed",
+    "ScopeDenied",
+    "SlotView",
+    "VersionConflict",
+    "current_launch",
+    "gateway",
+    "gettext",
+    "hookimpl",
+    "lazy_gettext",
+    "load_payload",
+    "ngettext",
+]

@@ -1,0 +1,105 @@
+"""``/-/health`` and ``/-/plugins``: machine-readable state for monitors and the record system."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from plugin_host import __version__
+from plugin_host.api import hookimpl
+from plugin_host.registry import InstalledPlugin
+from plugin_host.services import HostServices, host_services
+from plugin_host.slots import enabled_plugins, views_by_plugin
+
+bp = Blueprint("host_status", __name__, url_prefix="/-")
+
+
+@hookimpl
+def plugin_manifest() -> dict[str, Any]:
+    return {
+        "name": "host_status",
+        "version": __version__,
+        "title": {"fi": "Tila", "sv": "Status", "en": "Status"},
+        "requires_host": f"=={__version__}",
+        "internal": True,
+    }
+
+
+@hookimpl
+def plugin_blueprint() -> Blueprint:
+    return bp
+
+
+@bp.get("/health")
+def health() -> tuple[Response, int]:
+    services = host_services()
+    try:
+        with services.database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # report, do not raise: this is what a monitor polls
+        database = "unavailable"
+    plugins = services.registry.plugins.values()
+    body = {
+        "status": "ok" if database == "ok" else "degraded",
+        "version": __version__,
+        "database": database,
+        "plugins": {
+            "loaded": sum(1 for p in plugins if p.loaded),
+            "refused": sum(1 for p in plugins if not p.loaded),
+            "failures": sum(services.registry.failures.values()),
+        },
+    }
+    return jsonify(body), 200 if database == "ok" else 503
+
+
+@bp.get("/plugins")
+def plugins() -> Response:
+    """Every installed plugin; with ``?org_unit=`` also whether it runs there and its views."""
+    services = host_services()
+    org_unit = request.args.get("org_unit")
+    enabled = enabled_plugins(services.registry, services.enablement, org_unit or "*")
+    views = views_by_plugin(services.registry, org_unit or "*", enabled)
+    return jsonify(
+        {
+            "host_version": __version__,
+            "plugins": [
+                _describe(services, plugin, org_unit, enabled, views)
+                for plugin in sorted(services.registry.plugins.values(), key=lambda p: p.name)
+            ],
+        }
+    )
+
+
+def _describe(
+    services: HostServices,
+    plugin: InstalledPlugin,
+    org_unit: str | None,
+    enabled: set[str],
+    views: dict[str, list],
+) -> dict[str, Any]:
+    manifest = plugin.manifest
+    grants = services.enablement.grants(plugin.name)
+    return {
+        "name": plugin.name,
+        "source": plugin.source,
+        "status": plugin.status,
+        "reason": plugin.reason,
+        "version": manifest.version if manifest else None,
+        "title": manifest.title if manifest else None,
+        "internal": bool(manifest and manifest.internal),
+        "enabled": (plugin.name in enabled) if org_unit else None,
+        "enabled_units": sorted(grants.enabled_units),
+        "failures": services.registry.failures[plugin.name],
+        "scopes": {
+            "requested": list(manifest.scopes) if manifest else [],
+            "approved": sorted(grants.approved_scopes),
+        },
+        "views": [
+            {"view_id": v.view_id, "slot": v.slot, "title": v.title}
+            for v in views.get(plugin.name, [])
+        ],
+    }

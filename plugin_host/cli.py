@@ -1,0 +1,209 @@
+"""``plugin-host``: serve, demo, check the configuration, and manage plugins."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from plugin_host import __version__
+from plugin_host.config import CONFIG_ENV, ConfigError, HostConfig, load_config
+from plugin_host.enablement import ALL_UNITS, Enablement
+from plugin_host.registry import PluginRegistry
+from plugin_host.storage import Database
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    envvar=CONFIG_ENV,
+    type=click.Path(dir_okay=False),
+    help=f"Host configuration (TOML); defaults to ${CONFIG_ENV}.",
+)
+
+
+def _load(config_path: str | None) -> HostConfig:
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _admin_parts(config_path: str | None) -> tuple[PluginRegistry, Enablement]:
+    config = _load(config_path)
+    database = Database(config.database_url)
+    database.upgrade()
+    registry = PluginRegistry(__version__, config.hook_budget_seconds)
+    registry.discover()
+    return registry, Enablement(database)
+
+
+@click.group()
+@click.version_option(__version__)
+def main() -> None:
+    """Plugin host for systemic child-protection practice."""
+
+
+@main.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+def serve(config_path: str | None, host: str, port: int) -> None:
+    """Serve the host."""
+    from werkzeug.serving import run_simple
+
+    from plugin_host.app import create_app
+
+    run_simple(host, port, create_app(_load(config_path)), threaded=True)
+
+
+@main.command()
+@click.option("--dir", "directory", default=".demo", show_default=True, type=click.Path())
+@click.option("--host-port", default=8080, show_default=True, type=int)
+@click.option("--records-port", default=8081, show_default=True, type=int)
+def demo(directory: str, host_port: int, records_port: int) -> None:
+    """Start the host with the bundled reference record system on localhost."""
+    from plugin_host.demo import run_demo
+
+    run_demo(Path(directory), host_port=host_port, records_port=records_port)
+
+
+@main.command("check-config")
+@config_option
+def check_config(config_path: str | None) -> None:
+    """Validate the configuration; each problem names its key."""
+    config = _load(config_path)
+    click.echo(
+        f"OK: host {config.public_url}, {len(config.issuers)} launch issuer(s), "
+        f"record system {config.record_system.endpoint}"
+    )
+
+
+@main.group()
+def plugins() -> None:
+    """Installed plugins: list, inspect, enable, disable, approve scopes."""
+
+
+@plugins.command("list")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def plugins_list(config_path: str | None, as_json: bool) -> None:
+    """List installed plugins with their status."""
+    registry, enablement = _admin_parts(config_path)
+    rows = []
+    for plugin in sorted(registry.plugins.values(), key=lambda p: p.name):
+        grants = enablement.grants(plugin.name)
+        rows.append(
+            {
+                "name": plugin.name,
+                "version": plugin.manifest.version if plugin.manifest else None,
+                "status": plugin.status,
+                "reason": plugin.reason,
+                "enabled_units": sorted(grants.enabled_units),
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        units = ",".join(row["enabled_units"]) or "-"
+        line = f"{row['name']:<24} {row['version'] or '-':<10} {row['status']:<8} units={units}"
+        click.echo(line + (f"  reason: {row['reason']}" if row["reason"] else ""))
+
+
+@plugins.command("info")
+@config_option
+@click.argument("name")
+def plugins_info(config_path: str | None, name: str) -> None:
+    """Show one plugin's manifest, status and grants."""
+    registry, enablement = _admin_parts(config_path)
+    plugin = _installed(registry, name)
+    grants = enablement.grants(name)
+    manifest = plugin.manifest
+    info = {
+        "name": plugin.name,
+        "source": plugin.source,
+        "status": plugin.status,
+        "reason": plugin.reason,
+        "version": manifest.version if manifest else None,
+        "title": manifest.title if manifest else None,
+        "requires_host": manifest.requires_host if manifest else None,
+        "slots": list(manifest.slots) if manifest else [],
+        "scopes_requested": list(manifest.scopes) if manifest else [],
+        "scopes_approved": sorted(grants.approved_scopes),
+        "enabled_units": sorted(grants.enabled_units),
+        "disabled_units": sorted(grants.disabled_units),
+    }
+    click.echo(json.dumps(info, indent=2, ensure_ascii=False))
+
+
+unit_option = click.option(
+    "--unit", "org_unit", required=True, help=f"Organisation unit, or {ALL_UNITS!r} for all."
+)
+actor_option = click.option("--actor", default=getpass.getuser, show_default="current user")
+
+
+@plugins.command("enable")
+@config_option
+@unit_option
+@actor_option
+@click.argument("name")
+def plugins_enable(config_path: str | None, org_unit: str, actor: str, name: str) -> None:
+    """Enable a plugin for an organisation unit."""
+    registry, enablement = _admin_parts(config_path)
+    _loaded(registry, name)
+    enablement.set_enabled(name, org_unit, True, actor)
+    click.echo(f"{name} enabled for {org_unit}")
+
+
+@plugins.command("disable")
+@config_option
+@unit_option
+@actor_option
+@click.argument("name")
+def plugins_disable(config_path: str | None, org_unit: str, actor: str, name: str) -> None:
+    """Disable a plugin for an organisation unit."""
+    registry, enablement = _admin_parts(config_path)
+    _installed(registry, name)
+    enablement.set_enabled(name, org_unit, False, actor)
+    click.echo(f"{name} disabled for {org_unit}")
+
+
+@plugins.command("approve")
+@config_option
+@actor_option
+@click.option("--scope", "scopes", multiple=True, help="Approve only these (default: all asked).")
+@click.argument("name")
+def plugins_approve(
+    config_path: str | None, actor: str, scopes: tuple[str, ...], name: str
+) -> None:
+    """Approve the scopes a plugin asks for."""
+    registry, enablement = _admin_parts(config_path)
+    requested = _loaded(registry, name).manifest.scopes
+    unknown = sorted(set(scopes) - set(requested))
+    if unknown:
+        raise click.ClickException(f"{name} does not ask for: {', '.join(unknown)}")
+    chosen = scopes or requested
+    enablement.approve(name, chosen, actor)
+    click.echo(f"{name}: approved {', '.join(chosen) or 'nothing (no scopes asked)'}")
+
+
+def _installed(registry: PluginRegistry, name: str):
+    plugin = registry.plugins.get(name)
+    if plugin is None:
+        known = ", ".join(sorted(registry.plugins)) or "none"
+        raise click.ClickException(f"no plugin named {name!r} is installed (installed: {known})")
+    return plugin
+
+
+def _loaded(registry: PluginRegistry, name: str):
+    plugin = _installed(registry, name)
+    if not plugin.loaded:
+        raise click.ClickException(f"{name} was refused: {plugin.reason}")
+    return plugin
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""One notion of now for the host: timezone-aware UTC."""
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,140 @@
+"""``plugin-host demo``: the host and the bundled reference record system, ready on localhost."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from plugin_host import __version__
+from plugin_host.config import load_config
+from plugin_host.enablement import Enablement
+from plugin_host.registry import PluginRegistry
+from plugin_host.storage import Database
+
+DEMO_UNIT = "lastensuojelu-1"
+DEMO_ISSUER = "reference-record-system"
+
+
+def host_config_text(
+    *,
+    public_url: str,
+    database_url: str,
+    records_url: str,
+    public_key_file: str,
+    secret_key_file: str,
+    issuer: str = DEMO_ISSUER,
+) -> str:
+    """A host configuration for a host beside a record system (demo and tests)."""
+    return f"""\
+[host]
+public_url = "{public_url}"
+database_url = "{database_url}"
+secret_key_file = "{secret_key_file}"
+default_locale = "fi"
+
+[launch]
+max_token_seconds = 300
+
+[[launch.issuers]]
+issuer = "{issuer}"
+public_key_file = "{public_key_file}"
+origins = ["{records_url}"]
+
+[record_system]
+adapter = "soap"
+endpoint = "{records_url}/soap"
+timeout_seconds = 5
+"""
+
+
+def prepare(directory: Path, host_url: str, records_url: str) -> Path:
+    """Keys, secret and configuration in ``directory``; returns the configuration's path."""
+    from reference_record_system.launch_signer import generate_key_pair
+
+    directory.mkdir(parents=True, exist_ok=True)
+    keys = directory / "keys"
+    if not (keys / "launch-public.pem").exists():
+        generate_key_pair(keys)
+    secret = directory / "secret-key"
+    if not secret.exists():
+        secret.write_text(secrets.token_hex(32))
+        secret.chmod(0o600)
+    config = directory / "host.toml"
+    config.write_text(
+        host_config_text(
+            public_url=host_url,
+            database_url="sqlite:///host.db",
+            records_url=records_url,
+            public_key_file="keys/launch-public.pem",
+            secret_key_file="secret-key",  # noqa: S106 - a file name, not a secret
+        )
+    )
+    return config
+
+
+def enable_everything(config_path: Path, org_unit: str, actor: str) -> list[str]:
+    """Enable every installed vendor plugin for ``org_unit`` and approve what it asks for."""
+    config = load_config(config_path)
+    database = Database(config.database_url)
+    database.upgrade()
+    registry = PluginRegistry(__version__, config.hook_budget_seconds)
+    registry.discover()
+    enablement = Enablement(database)
+    names = []
+    for plugin in registry.loaded():
+        if plugin.manifest.internal:
+            continue
+        enablement.set_enabled(plugin.name, org_unit, True, actor)
+        enablement.approve(plugin.name, plugin.manifest.scopes, actor)
+        names.append(plugin.name)
+    return names
+
+
+def wait_until_up(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up in {seconds} s")
+
+
+def run_demo(directory: Path, host_port: int, records_port: int) -> None:
+    host_url = f"http://127.0.0.1:{host_port}"
+    records_url = f"http://127.0.0.1:{records_port}"
+    directory = directory.resolve()
+    config_path = prepare(directory, host_url, records_url)
+    enabled = enable_everything(config_path, DEMO_UNIT, actor="demo")
+    records = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [
+            sys.executable, "-m", "reference_record_system", "serve",
+            "--port", str(records_port),
+            "--db", str(directory / "records.db"),
+            "--host-url", host_url,
+            "--private-key", str(directory / "keys" / "launch-private.pem"),
+            "--issuer", DEMO_ISSUER,
+            "--org-unit", DEMO_UNIT,
+        ]
+    )
+    try:
+        wait_until_up(f"{records_url}/-/ready")
+        print(f"Record system: {records_url}/   (WSDL {records_url}/soap?wsdl)")
+        print(f"Plugin host:   {host_url}/-/health   {host_url}/-/plugins")
+        print(f"Enabled for {DEMO_UNIT}: {', '.join(enabled) or 'no plugins installed'}")
+        print("Open the record system, choose a client, and see the plugins in the record.")
+        from werkzeug.serving import run_simple
+
+        from plugin_host.app import create_app
+
+        run_simple("127.0.0.1", host_port, create_app(load_config(config_path)), threaded=True)
+    finally:
+        records.terminate()
+        records.wait(timeout=10)

@@ -1,0 +1,55 @@
+"""Every hook a plugin can implement. One line each: when it is called, what it returns.
+
+Hooks grow only by optional arguments (pluggy passes an implementation just the arguments it
+names); a breaking change gets a new hook name. Implement them with ``plugin_host.api.hookimpl``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from flask import Blueprint, Flask
+
+    from plugin_host.api import Card, LaunchContext, RecordEvent, SlotView
+
+PROJECT_NAME = "plugin_host"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+
+@hookspec
+def plugin_manifest() -> dict[str, Any]:
+    """Called once at load; returns this plugin's manifest (validated by ManifestSchema)."""
+
+
+@hookspec
+def plugin_blueprint() -> Blueprint | None:
+    """Called once at start-up; returns the blueprint the host mounts under the client's prefix."""
+
+
+@hookspec
+def slot_views(slot: str, org_unit: str) -> list[SlotView]:
+    """Called when the record system asks what a slot (tab/panel/action) shows; returns views."""
+
+
+@hookspec
+def client_cards(launch: LaunchContext) -> list[Card]:
+    """Called when a client's summary is shown; returns cards (CDS-Hooks-like) for that client."""
+
+
+@hookspec
+def document_types() -> list[dict[str, Any]]:
+    """Called at start-up; returns the document types this plugin writes (type, schema, title)."""
+
+
+@hookspec
+def record_event(event: RecordEvent) -> None:
+    """Called when the record system reports an event (document saved, client moved); no result."""
+
+
+@hookspec
+def host_startup(app: Flask) -> None:
+    """Called once after every plugin is mounted and before the first request; no result."""

@@ -1,0 +1,43 @@
+"""Flask-Babel: Finnish by default, Swedish and English; plugins bring their own catalogs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, g, request
+from flask_babel import Babel, get_locale
+
+from plugin_host.registry import PluginRegistry
+
+LOCALES = ("fi", "sv", "en")
+HOST_TRANSLATIONS = Path(__file__).with_name("translations")
+
+
+def select_locale() -> str:
+    launch = g.get("launch")
+    if launch is not None:
+        return launch.locale
+    return request.accept_languages.best_match(LOCALES) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def translation_directories(registry: PluginRegistry) -> list[str]:
+    """The host's catalog first, then each loaded plugin's ``translations`` folder."""
+    folders = [HOST_TRANSLATIONS]
+    for plugin in registry.loaded():
+        if plugin.module is not None and plugin.module.__file__:
+            candidate = Path(plugin.module.__file__).parent / "translations"
+            if candidate.is_dir() and candidate not in folders:
+                folders.append(candidate)
+    return [str(folder) for folder in folders]
+
+
+def init_app(app: Flask, registry: PluginRegistry, default_locale: str) -> None:
+    app.config["BABEL_DEFAULT_LOCALE"] = default_locale
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=";".join(translation_directories(registry)),
+    )
+    app.context_processor(lambda: {"html_lang": str(get_locale() or default_locale)})

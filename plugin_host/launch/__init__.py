@@ -1,0 +1,1 @@
+"""Launch from the record system: token verification, replay guard, sessions, client binding."""

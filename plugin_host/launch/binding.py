@@ -1,0 +1,64 @@
+"""Every request that names a client must belong to a launch for that client.
+
+Routes carrying ``<client_id>`` (the host's and every plugin's, mounted under
+``/c/<client_id>/p/<plugin>``) are checked here before any view runs: no launch at all is 401,
+a launch for another client is 403, a plugin not enabled in the launch's unit is 403, and an
+unsafe method needs the launch's CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Flask, abort, current_app, g, request
+
+from plugin_host.launch.sessions import csrf_token_for, open_launches
+from plugin_host.services import host_services
+
+CLIENT_ARG = "client_id"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def bind_client(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if not values or CLIENT_ARG not in values:
+        return
+    client_id = values.pop(CLIENT_ARG)
+    services = host_services()
+    launches = open_launches(services.database)
+    if not launches:
+        abort(401)
+    launch = next((item for item in launches if item.client_id == client_id), None)
+    if launch is None:
+        abort(403)
+    g.launch = launch
+    plugin = (request.blueprint or "").split(".")[0]
+    installed = services.registry.plugins.get(plugin)
+    if installed is not None and installed.manifest and not installed.manifest.internal:
+        if not services.enablement.grants(plugin).enabled_for(launch.org_unit):
+            abort(403)
+    if request.method not in SAFE_METHODS:
+        sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent, csrf_token_for(launch, current_app.secret_key)):
+            abort(403)
+
+
+def add_client(endpoint: str, values: dict[str, Any]) -> None:
+    """Let ``url_for`` fill in the launched client so plugins never handle client ids."""
+    launch = g.get("launch")
+    if launch is not None and CLIENT_ARG not in values:
+        if current_app.url_map.is_endpoint_expecting(endpoint, CLIENT_ARG):
+            values[CLIENT_ARG] = launch.client_id
+
+
+def csrf_token() -> str:
+    launch = g.get("launch")
+    return csrf_token_for(launch, current_app.secret_key) if launch else ""
+
+
+def init_app(app: Flask) -> None:
+    app.url_value_preprocessor(bind_client)
+    app.url_defaults(add_client)
+    app.add_template_global(csrf_token)

@@ -1,0 +1,30 @@
+"""The parts the app factory wires together, reachable from a request as ``host_services()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from plugin_host.audit import AuditLog
+from plugin_host.config import HostConfig
+from plugin_host.enablement import Enablement
+from plugin_host.records import RecordSystem
+from plugin_host.registry import PluginRegistry
+from plugin_host.storage import Database
+
+EXTENSION_KEY = "plugin_host"
+
+
+@dataclass(frozen=True)
+class HostServices:
+    config: HostConfig
+    database: Database
+    registry: PluginRegistry
+    enablement: Enablement
+    audit: AuditLog
+    record_system: RecordSystem
+
+
+def host_services() -> HostServices:
+    return current_app.extensions[EXTENSION_KEY]

@@ -1,0 +1,76 @@
+"""The host's own tables. Client documents never live here: the record system keeps them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PluginEnablement(Base):
+    """Whether a plugin runs in an organisation unit; ``org_unit`` "*" means every unit."""
+
+    __tablename__ = "plugin_enablement"
+    plugin: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_unit: Mapped[str] = mapped_column(String(100), primary_key=True)
+    enabled: Mapped[bool]
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScopeGrant(Base):
+    """A scope an admin approved for a plugin."""
+
+    __tablename__ = "scope_grant"
+    plugin: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(String(100))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UsedLaunchToken(Base):
+    """Replay guard: a launch token's ``jti`` is accepted once, kept until the token expires."""
+
+    __tablename__ = "used_launch_token"
+    issuer: Mapped[str] = mapped_column(String(200), primary_key=True)
+    jti: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LaunchSession(Base):
+    """A worker's session opened by a launch, bound to one client in one unit."""
+
+    __tablename__ = "launch_session"
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(100))
+    org_unit: Mapped[str] = mapped_column(String(100))
+    client_id: Mapped[str] = mapped_column(String(100))
+    purpose: Mapped[str] = mapped_column(String(100))
+    locale: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditEvent(Base):
+    """One read or write of client data (THL's log specification is the model)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("event_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    worker_id: Mapped[str] = mapped_column(String(100), index=True)
+    org_unit: Mapped[str] = mapped_column(String(100))
+    client_id: Mapped[str] = mapped_column(String(100), index=True)
+    purpose: Mapped[str] = mapped_column(String(100))
+    plugin: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str] = mapped_column(String(40))
+    document_id: Mapped[str | None] = mapped_column(String(100))
+    document_version: Mapped[int | None]
+    outcome: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)
