@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CATALOGS := plugin_host/translations examples/client_note/client_note/translations
+AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test install translations chromium lint clean
@@ -11,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 demo: install translations
 	$(BIN)/plugin-host demo
 
-test: install translations chromium
+test: install translations chromium $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -30,8 +31,13 @@ translations: install
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
+# axe-core, injected by the browser tests to check WCAG 2.1 AA.
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .demo .pytest_cache .ruff_cache
+	rm -rf $(VENV) .demo .pytest_cache .ruff_cache node_modules

@@ -14,7 +14,8 @@ def build_record_system(config: RecordSystemConfig) -> RecordSystem:
         if config.xroad is not None:
             xroad = XRoadSettings(client=config.xroad.client, service=config.xroad.service)
         return SoapRecordSystem(
-            SoapSettings(endpoint=config.endpoint, timeout_seconds=config.timeout_seconds,
-                         xroad=xroad)
+            SoapSettings(
+                endpoint=config.endpoint, timeout_seconds=config.timeout_seconds, xroad=xroad
+            )
         )
     raise ValueError(f"unknown record-system adapter {config.adapter!r}")

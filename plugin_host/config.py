@@ -15,8 +15,17 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from plugin_host.payloads import PayloadInvalid, load_payload
 
 CONFIG_ENV = "PLUGIN_HOST_CONFIG"
-ASYMMETRIC_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
-                         "EdDSA")
+ASYMMETRIC_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "EdDSA",
+)
 
 
 class ConfigError(Exception):
@@ -83,15 +92,18 @@ class HostConfig:
 class IssuerSchema(Schema):
     issuer = fields.String(required=True, validate=validate.Length(min=1, max=200))
     public_key_file = fields.String(required=True, validate=validate.Length(min=1))
-    origins = fields.List(fields.String(validate=_origin), required=True,
-                          validate=validate.Length(min=1))
-    algorithms = fields.List(fields.String(validate=validate.OneOf(ASYMMETRIC_ALGORITHMS)),
-                             load_default=lambda: ["ES256", "RS256"])
+    origins = fields.List(
+        fields.String(validate=_origin), required=True, validate=validate.Length(min=1)
+    )
+    algorithms = fields.List(
+        fields.String(validate=validate.OneOf(ASYMMETRIC_ALGORITHMS)),
+        load_default=lambda: ["ES256", "RS256"],
+    )
 
 
 class XRoadSchema(Schema):
     client = fields.String(required=True, validate=validate.Regexp(r"^[^/]+(/[^/]+){3}$"))
-    service = fields.String(required=True, validate=validate.Regexp(r"^[^/]+(/[^/]+){4,5}$"))
+    service = fields.String(required=True, validate=validate.Regexp(r"^[^/]+(/[^/]+){2,3}$"))
 
     @post_load
     def build(self, data: dict[str, Any], **_kwargs) -> XRoadConfig:
@@ -121,8 +133,9 @@ class HostSectionSchema(Schema):
 
 class LaunchSchema(Schema):
     max_token_seconds = fields.Integer(load_default=300, validate=validate.Range(min=10, max=300))
-    issuers = fields.List(fields.Nested(IssuerSchema), required=True,
-                          validate=validate.Length(min=1))
+    issuers = fields.List(
+        fields.Nested(IssuerSchema), required=True, validate=validate.Length(min=1)
+    )
 
 
 class ConfigFileSchema(Schema):

@@ -115,13 +115,22 @@ def run_demo(directory: Path, host_port: int, records_port: int) -> None:
     enabled = enable_everything(config_path, DEMO_UNIT, actor="demo")
     records = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [
-            sys.executable, "-m", "reference_record_system", "serve",
-            "--port", str(records_port),
-            "--db", str(directory / "records.db"),
-            "--host-url", host_url,
-            "--private-key", str(directory / "keys" / "launch-private.pem"),
-            "--issuer", DEMO_ISSUER,
-            "--org-unit", DEMO_UNIT,
+            sys.executable,
+            "-m",
+            "reference_record_system",
+            "serve",
+            "--port",
+            str(records_port),
+            "--db",
+            str(directory / "records.db"),
+            "--host-url",
+            host_url,
+            "--private-key",
+            str(directory / "keys" / "launch-private.pem"),
+            "--issuer",
+            DEMO_ISSUER,
+            "--org-unit",
+            DEMO_UNIT,
         ]
     )
     try:

@@ -52,14 +52,18 @@ class RecordGateway:
         return self._launch.request_context()
 
     def client(self) -> Client:
-        return self._call("client.read", "client.read", lambda: self._records.get_client(
-            self._ctx, self._launch.client_id
-        ))
+        return self._call(
+            "client.read",
+            "client.read",
+            lambda: self._records.get_client(self._ctx, self._launch.client_id),
+        )
 
     def family(self) -> Family:
-        return self._call("family.read", "family.read", lambda: self._records.get_family(
-            self._ctx, self._launch.client_id
-        ))
+        return self._call(
+            "family.read",
+            "family.read",
+            lambda: self._records.get_family(self._ctx, self._launch.client_id),
+        )
 
     def documents(
         self, document_type: str, since: datetime | None = None

@@ -17,9 +17,9 @@ def select_locale() -> str:
     launch = g.get("launch")
     if launch is not None:
         return launch.locale
-    return request.accept_languages.best_match(LOCALES) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(LOCALES) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def translation_directories(registry: PluginRegistry) -> list[str]:
@@ -35,6 +35,8 @@ def translation_directories(registry: PluginRegistry) -> list[str]:
 
 def init_app(app: Flask, registry: PluginRegistry, default_locale: str) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = default_locale
+    # Workers read times on the wall clock of Finland, whatever the server runs on.
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Helsinki"
     Babel(
         app,
         locale_selector=select_locale,

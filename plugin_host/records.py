@@ -116,7 +116,7 @@ class RecordAccessDenied(RecordSystemError):
     pass
 
 
-@dataclass
+@dataclass(eq=False)
 class VersionConflict(RecordSystemError):
     current_version: int
     message: str = "version conflict"
@@ -125,7 +125,7 @@ class VersionConflict(RecordSystemError):
         return f"{self.message} (current version {self.current_version})"
 
 
-@dataclass
+@dataclass(eq=False)
 class RecordValidationFailed(RecordSystemError):
     field_name: str
     message: str = "validation failed"
@@ -141,7 +141,7 @@ class RecordUnavailable(RecordSystemError):
 
 
 class RecordTimeout(RecordUnavailable):
-    """No answer in time; the request may have been applied, so reconcile before resending."""
+    """Outcome unknown (timeout, or connection lost after sending): reconcile before resending."""
 
 
 class RecordProtocolError(RecordSystemError):

@@ -116,9 +116,7 @@ class PluginRegistry:
         if manifest.name != name:
             return f"manifest name {manifest.name!r} differs from entry point name {name!r}"
         if self.host_version not in SpecifierSet(manifest.requires_host, prereleases=True):
-            return (
-                f"requires host {manifest.requires_host}, this host is {self.host_version}"
-            )
+            return f"requires host {manifest.requires_host}, this host is {self.host_version}"
         if manifest.internal and not module.__name__.startswith(INTERNAL_PREFIX):
             return "only the host's own plugins may declare internal: true"
         return ""

@@ -25,9 +25,7 @@ def views_by_plugin(
     found: dict[str, list[SlotView]] = {name: [] for name in plugins}
     slots = {s for name in plugins for s in registry.plugins[name].manifest.slots}
     for slot in sorted(slots):
-        for outcome in registry.call_each(
-            "slot_views", only=plugins, slot=slot, org_unit=org_unit
-        ):
+        for outcome in registry.call_each("slot_views", only=plugins, slot=slot, org_unit=org_unit):
             if outcome.ok and outcome.value:
                 found[outcome.plugin].extend(v for v in outcome.value if isinstance(v, SlotView))
     return found

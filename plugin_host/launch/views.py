@@ -48,9 +48,7 @@ def launch() -> Response | tuple[str, int]:
 
     if claims.view:
         plugin, view_id = claims.view.split("/", 1)
-        view = find_view(
-            services.registry, services.enablement, g.launch.org_unit, plugin, view_id
-        )
+        view = find_view(services.registry, services.enablement, g.launch.org_unit, plugin, view_id)
         if view is None:
             abort(404)
         return redirect(url_for(view.endpoint), code=303)

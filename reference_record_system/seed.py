@@ -1,0 +1,175 @@
+"""Synthetic demo data: two teams, five client families over three generations.
+
+Every person is invented; every identity code is a test code (individual number 900-999) with a
+correct check character, so nothing here can be mistaken for a real person.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reference_record_system.store import RecordStore
+
+_CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+_CENTURY_SIGNS = {1900: "-", 2000: "A"}
+
+# (worker_id, name, org_unit, team_id)
+WORKERS = (
+    ("w-demo", "Demo Työntekijä", "lastensuojelu-1", "team-a"),
+    ("w-other", "Toinen Työntekijä", "lastensuojelu-2", "team-b"),
+)
+
+# client_id -> (first names, last name, birth date, individual number, case id, team)
+_CLIENTS = {
+    "c-1001": ("Aino", "Testinen", "2014-05-12", 902, "case-1001", "team-a"),
+    "c-1002": ("Onni Elias", "Esimerkki", "2012-09-03", 913, "case-1002", "team-a"),
+    "c-1003": ("Helmi", "Koivisto-Demo", "2017-02-21", 924, "case-1003", "team-a"),
+    "c-1004": ("Leo", "Malli", "2009-11-30", 935, "case-1004", "team-a"),
+    "c-2001": ("Ella", "Kuvitteellinen", "2015-07-08", 946, "case-2001", "team-b"),
+}
+
+# client_id -> members: (first names, last name, birth date, individual number or None,
+#                        relation, is_guardian, in_household)
+_FAMILIES: dict[str, tuple[tuple[str, str, str, int | None, str, bool, bool], ...]] = {
+    "c-1001": (
+        ("Sanna", "Testinen", "1986-03-14", 904, "mother", True, True),
+        ("Jari", "Testinen", "1984-08-02", 915, "father", True, False),
+        ("Mikko", "Virtanen", "1983-01-25", 927, "step-parent", False, True),
+        ("Ville", "Testinen", "2011-10-19", 939, "sibling", False, True),
+        ("Eetu", "Virtanen", "2019-06-07", 941, "half-sibling", False, True),
+        ("Helena", "Mäkinen", "1958-04-30", 950, "grandparent", False, False),
+        ("Pekka", "Mäkinen", "1955-12-11", 963, "grandparent", False, False),
+        ("Raili", "Testinen", "1960-02-17", None, "grandparent", False, False),
+    ),
+    "c-1002": (
+        ("Laura", "Esimerkki", "1988-07-22", 970, "mother", True, True),
+        ("Tuomas", "Esimerkki", "1987-05-05", 981, "father", True, True),
+        ("Iida", "Esimerkki", "2015-01-13", 992, "sibling", False, True),
+        ("Marjatta", "Lahti", "1961-09-09", 908, "grandparent", False, True),
+        ("Kalevi", "Esimerkki", "1957-03-03", 911, "grandparent", False, False),
+    ),
+    "c-1003": (
+        ("Minna", "Koivisto-Demo", "1990-11-01", 920, "mother", True, True),
+        ("Antti", "Nieminen", "1989-04-16", 933, "father", True, False),
+        ("Katja", "Nieminen", "1991-08-28", 944, "step-parent", False, False),
+        ("Oona", "Nieminen", "2020-03-09", 956, "half-sibling", False, False),
+        ("Ritva", "Koivisto", "1963-06-24", 968, "grandparent", True, True),
+    ),
+    "c-1004": (
+        ("Päivi", "Malli", "1979-12-05", 978, "mother", False, False),
+        ("Jukka", "Malli", "1976-02-14", 989, "father", True, True),
+        ("Sofia", "Malli", "2006-05-30", 990, "sibling", False, False),
+        ("Aarne", "Malli", "1950-10-10", 903, "grandparent", False, True),
+        ("Tellervo", "Malli", "1952-01-20", 914, "grandparent", False, True),
+        ("Irma", "Sijainen", "1970-07-07", 926, "foster-parent", False, False),
+    ),
+    "c-2001": (
+        ("Noora", "Kuvitteellinen", "1992-02-02", 938, "mother", True, True),
+        ("Kari", "Kuvitteellinen", "1962-12-24", 947, "grandparent", False, False),
+    ),
+}
+
+
+def identity_code(birth_date: date, individual_number: int) -> str:
+    """A Finnish test identity code (henkilötunnus) for the date and individual number."""
+    if not 900 <= individual_number <= 999:
+        raise ValueError("test identity codes use individual numbers 900-999")
+    sign = _CENTURY_SIGNS[birth_date.year // 100 * 100]
+    birth = f"{birth_date:%d%m%y}"
+    check = _CHECK_CHARACTERS[int(f"{birth}{individual_number:03d}") % 31]
+    return f"{birth}{sign}{individual_number:03d}{check}"
+
+
+def _code_or_none(birth_date: str, individual_number: int | None) -> str | None:
+    if individual_number is None:
+        return None
+    return identity_code(date.fromisoformat(birth_date), individual_number)
+
+
+def seed(store: RecordStore) -> None:
+    """Fill an empty store with the demo workers, clients and families."""
+    for worker in WORKERS:
+        store.add_worker(*worker)
+    for client_id, (first, last, born, number, case_id, team_id) in _CLIENTS.items():
+        store.add_client(
+            client_id,
+            first,
+            last,
+            team_id,
+            birth_date=born,
+            identity_code=_code_or_none(born, number),
+            case_id=case_id,
+        )
+        for index, member in enumerate(_FAMILIES[client_id], start=1):
+            m_first, m_last, m_born, m_number, relation, guardian, household = member
+            store.add_family_member(
+                client_id,
+                f"p-{client_id[2:]}-{index:02d}",
+                m_first,
+                m_last,
+                relation,
+                birth_date=m_born,
+                identity_code=_code_or_none(m_born, m_number),
+                is_guardian=guardian,
+                in_household=household,
+            )
+
+
+def seed_if_empty(store: RecordStore) -> bool:
+    """Seed a fresh database; leave one that already has data alone. True if it seeded."""
+    if store.workers():
+        return False
+    seed(store)
+    return True
+
+
+# A large family for benchmarks (genogram layout at scale): one set of parents, the rest of the
+# relatives spread over the generations around them. (relation, birth year, guardian, household)
+_LARGE_FAMILY_CORE = (
+    ("mother", 1985, True, True),
+    ("father", 1984, True, False),
+    ("step-parent", 1983, False, True),
+)
+_LARGE_FAMILY_EXTENDED = (
+    ("great-grandparent", 1935, False, False),
+    ("grandparent", 1958, False, False),
+    ("aunt-uncle", 1982, False, False),
+    ("cousin", 2010, False, False),
+    ("sibling", 2012, False, True),
+    ("half-sibling", 2018, False, True),
+)
+_LARGE_FAMILY_NAMES = ("Aada", "Eino", "Hilla", "Lauri", "Kerttu", "Veikko", "Selma", "Toivo")
+
+
+def seed_large_family(
+    store: RecordStore, client_id: str = "c-9001", team_id: str = "team-a", size: int = 40
+) -> str:
+    """Add a client whose family has ``size`` synthetic members; returns the client id."""
+    store.add_client(
+        client_id,
+        "Iso",
+        "Sukulainen",
+        team_id,
+        birth_date="2013-04-04",
+        identity_code=identity_code(date(2013, 4, 4), 999),
+        case_id=f"case-{client_id}",
+    )
+    extended = size - len(_LARGE_FAMILY_CORE)
+    members = _LARGE_FAMILY_CORE[:size] + tuple(
+        _LARGE_FAMILY_EXTENDED[i % len(_LARGE_FAMILY_EXTENDED)] for i in range(max(extended, 0))
+    )
+    for index, (relation, born_year, guardian, household) in enumerate(members):
+        # Vary the dates so that the individual number (900 + index) keeps codes apart.
+        born = date(born_year + index % 5, 1 + index % 12, 1 + index % 28)
+        store.add_family_member(
+            client_id,
+            f"p-{client_id[2:]}-{index + 1:03d}",
+            _LARGE_FAMILY_NAMES[index % len(_LARGE_FAMILY_NAMES)],
+            f"Sukulainen-{index + 1}",
+            relation,
+            birth_date=born.isoformat(),
+            identity_code=identity_code(born, 900 + index % 100),
+            is_guardian=guardian,
+            in_household=household,
+        )
+    return client_id

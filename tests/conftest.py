@@ -1,0 +1,5 @@
+pytest_plugins = [
+    "tests.fixtures.record_system",
+    "tests.fixtures.host",
+    "tests.fixtures.browser",
+]

@@ -1,0 +1,81 @@
+"""The worker's path in a real headless Chromium: record page → client → plugin panel → note."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOT = ROOT / "docs" / "images" / "client-record.png"
+
+
+def _axe_violations(frame) -> list[dict]:
+    """WCAG 2.1 A/AA violations that axe-core finds in a page or frame."""
+    frame.add_script_tag(path=str(AXE))
+    result = frame.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]
+    ]
+
+
+def test_a_worker_saves_a_note_from_the_plugin_inside_the_client_record(page, stack, tmp_path):
+    page.goto(f"{stack.records_url}/")
+    page.click('a.client-link[data-client-id="c-1001"]')
+    page.wait_for_url("**/clients/c-1001**")
+
+    frame_element = page.wait_for_selector('iframe.plugin-frame[data-plugin="client_note"]')
+    assert frame_element.get_attribute("title")
+    frame = frame_element.content_frame()
+    frame.wait_for_selector("#client-note-text")
+    assert "Aino Testinen" in frame.inner_text("main")
+
+    frame.get_by_label("Muistiinpano", exact=True).fill("Perhe toivoi seuraavaa tapaamista kotona.")
+    frame.get_by_role("button", name="Tallenna muistiinpano").click()
+    frame.wait_for_selector("#client-note-status")
+    assert "tallennettu" in frame.inner_text("#client-note-status")
+
+    page.reload()
+    documents = page.inner_text("#documents")
+    assert "Perhe toivoi seuraavaa tapaamista kotona." in documents
+    page.wait_for_selector(
+        'iframe.plugin-frame[data-plugin="client_note"]'
+    ).content_frame().wait_for_selector("#client-note-text")
+    target = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") else tmp_path / "record.png"
+    page.screenshot(path=str(target), full_page=True)
+
+    violations = {
+        "record page": _axe_violations(page),
+        "plugin panel": _axe_violations(
+            page.wait_for_selector('iframe.plugin-frame[data-plugin="client_note"]').content_frame()
+        ),
+    }
+    assert violations == {"record page": [], "plugin panel": []}, json.dumps(violations, indent=1)
+
+
+def _open_panel(page, url: str, client_id: str):
+    page.goto(f"{url}/clients/{client_id}")
+    frame = page.wait_for_selector('iframe.plugin-frame[data-plugin="client_note"]').content_frame()
+    frame.wait_for_selector("#client-note-text")
+    return frame
+
+
+def test_a_note_is_never_shown_in_another_clients_record(page, stack):
+    secret = "Vain asiakkaan c-1003 tietoihin kuuluva merkintä"
+    frame = _open_panel(page, stack.records_url, "c-1003")
+    frame.get_by_label("Muistiinpano", exact=True).fill(secret)
+    frame.get_by_role("button", name="Tallenna muistiinpano").click()
+    frame.wait_for_selector("#client-note-status")
+    assert secret in frame.inner_text("#client-note-notes")
+
+    other = _open_panel(page, stack.records_url, "c-1004")
+    assert secret not in other.inner_text("main")
+    assert secret not in page.inner_text("#documents")
