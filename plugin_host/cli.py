@@ -52,11 +52,10 @@ def main() -> None:
 @click.option("--port", default=8080, show_default=True, type=int)
 def serve(config_path: str | None, host: str, port: int) -> None:
     """Serve the host."""
-    from werkzeug.serving import run_simple
-
     from plugin_host.app import create_app
+    from plugin_host.serving import serve as serve_app
 
-    run_simple(host, port, create_app(_load(config_path)), threaded=True)
+    serve_app(create_app(_load(config_path)), host, port)
 
 
 @main.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -111,6 +112,8 @@ def run_demo(directory: Path, host_port: int, records_port: int) -> None:
     host_url = f"http://127.0.0.1:{host_port}"
     records_url = f"http://127.0.0.1:{records_port}"
     directory = directory.resolve()
+    # Stopped by a service manager or `timeout`: still run the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     config_path = prepare(directory, host_url, records_url)
     enabled = enable_everything(config_path, DEMO_UNIT, actor="demo")
     records = subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -139,11 +142,10 @@ def run_demo(directory: Path, host_port: int, records_port: int) -> None:
         print(f"Plugin host:   {host_url}/-/health   {host_url}/-/plugins")
         print(f"Enabled for {DEMO_UNIT}: {', '.join(enabled) or 'no plugins installed'}")
         print("Open the record system, choose a client, and see the plugins in the record.")
-        from werkzeug.serving import run_simple
-
         from plugin_host.app import create_app
+        from plugin_host.serving import serve
 
-        run_simple("127.0.0.1", host_port, create_app(load_config(config_path)), threaded=True)
+        serve(create_app(load_config(config_path)), "127.0.0.1", host_port)
     finally:
         records.terminate()
         records.wait(timeout=10)

@@ -60,6 +60,11 @@ def test_a_worker_saves_a_note_from_the_plugin_inside_the_client_record(page, st
     }
     assert violations == {"record page": [], "plugin panel": []}, json.dumps(violations, indent=1)
 
+    host_log = (stack.directory / "host.log").read_text()
+    assert "/launch" in host_log  # the log is really written ...
+    assert "token=" not in host_log and "c-1001" not in host_log  # ... and holds neither
+    assert "120514A902F" not in host_log
+
 
 def _open_panel(page, url: str, client_id: str):
     page.goto(f"{url}/clients/{client_id}")

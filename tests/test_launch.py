@@ -12,6 +12,7 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
+from plugin_host.serving import redact_request_line
 from plugin_host.storage.models import AuditEvent, LaunchSession
 from reference_record_system.store import RecordStore
 from tests.fixtures.host import CLIENT_A, HOST_URL
@@ -136,3 +137,11 @@ def test_answers_may_be_framed_only_by_the_record_system(
     policy = answer.headers["Content-Security-Policy"]
     assert f"frame-ancestors {record_system_server.url}" in policy
     assert answer.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_access_log_carries_neither_token_nor_client(launch_keys):
+    line = f"GET /launch?token={launch_keys.sign()} HTTP/1.1"
+    assert redact_request_line(line) == "GET /launch HTTP/1.1"
+    assert redact_request_line("POST /c/c-1001/p/client_note/notes HTTP/1.1") == (
+        "POST /c/-/p/client_note/notes HTTP/1.1"
+    )
