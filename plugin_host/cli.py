@@ -12,6 +12,7 @@ import click
 from plugin_host import __version__
 from plugin_host.config import CONFIG_ENV, ConfigError, HostConfig, load_config
 from plugin_host.enablement import ALL_UNITS, Enablement
+from plugin_host.plugin_info import describe
 from plugin_host.registry import PluginRegistry
 from plugin_host.storage import Database
 
@@ -91,18 +92,10 @@ def plugins() -> None:
 def plugins_list(config_path: str | None, as_json: bool) -> None:
     """List installed plugins with their status."""
     registry, enablement = _admin_parts(config_path)
-    rows = []
-    for plugin in sorted(registry.plugins.values(), key=lambda p: p.name):
-        grants = enablement.grants(plugin.name)
-        rows.append(
-            {
-                "name": plugin.name,
-                "version": plugin.manifest.version if plugin.manifest else None,
-                "status": plugin.status,
-                "reason": plugin.reason,
-                "enabled_units": sorted(grants.enabled_units),
-            }
-        )
+    rows = [
+        describe(plugin, enablement.grants(plugin.name))
+        for plugin in sorted(registry.plugins.values(), key=lambda p: p.name)
+    ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -118,23 +111,7 @@ def plugins_list(config_path: str | None, as_json: bool) -> None:
 def plugins_info(config_path: str | None, name: str) -> None:
     """Show one plugin's manifest, status and grants."""
     registry, enablement = _admin_parts(config_path)
-    plugin = _installed(registry, name)
-    grants = enablement.grants(name)
-    manifest = plugin.manifest
-    info = {
-        "name": plugin.name,
-        "source": plugin.source,
-        "status": plugin.status,
-        "reason": plugin.reason,
-        "version": manifest.version if manifest else None,
-        "title": manifest.title if manifest else None,
-        "requires_host": manifest.requires_host if manifest else None,
-        "slots": list(manifest.slots) if manifest else [],
-        "scopes_requested": list(manifest.scopes) if manifest else [],
-        "scopes_approved": sorted(grants.approved_scopes),
-        "enabled_units": sorted(grants.enabled_units),
-        "disabled_units": sorted(grants.disabled_units),
-    }
+    info = describe(_installed(registry, name), enablement.grants(name))
     click.echo(json.dumps(info, indent=2, ensure_ascii=False))
 
 
@@ -144,6 +121,14 @@ unit_option = click.option(
 actor_option = click.option("--actor", default=getpass.getuser, show_default="current user")
 
 
+def _set_enabled(config_path: str | None, name: str, org_unit: str, enabled: bool, actor: str):
+    registry, enablement = _admin_parts(config_path)
+    # Enabling needs a loaded plugin; disabling works for a refused one too.
+    (_loaded if enabled else _installed)(registry, name)
+    enablement.set_enabled(name, org_unit, enabled, actor)
+    click.echo(f"{name} {'enabled' if enabled else 'disabled'} for {org_unit}")
+
+
 @plugins.command("enable")
 @config_option
 @unit_option
@@ -151,10 +136,7 @@ actor_option = click.option("--actor", default=getpass.getuser, show_default="cu
 @click.argument("name")
 def plugins_enable(config_path: str | None, org_unit: str, actor: str, name: str) -> None:
     """Enable a plugin for an organisation unit."""
-    registry, enablement = _admin_parts(config_path)
-    _loaded(registry, name)
-    enablement.set_enabled(name, org_unit, True, actor)
-    click.echo(f"{name} enabled for {org_unit}")
+    _set_enabled(config_path, name, org_unit, True, actor)
 
 
 @plugins.command("disable")
@@ -164,10 +146,7 @@ def plugins_enable(config_path: str | None, org_unit: str, actor: str, name: str
 @click.argument("name")
 def plugins_disable(config_path: str | None, org_unit: str, actor: str, name: str) -> None:
     """Disable a plugin for an organisation unit."""
-    registry, enablement = _admin_parts(config_path)
-    _installed(registry, name)
-    enablement.set_enabled(name, org_unit, False, actor)
-    click.echo(f"{name} disabled for {org_unit}")
+    _set_enabled(config_path, name, org_unit, False, actor)
 
 
 @plugins.command("approve")

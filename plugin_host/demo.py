@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import requests
 
@@ -108,6 +109,20 @@ def wait_until_up(url: str, seconds: float = 20) -> None:
     raise RuntimeError(f"{url} did not come up in {seconds} s")
 
 
+def start_record_system(
+    directory: Path, records_url: str, host_url: str, log: IO[bytes] | None = None
+) -> subprocess.Popen:
+    """The bundled record system as its own process, signing launches with the demo key."""
+    port = records_url.rsplit(":", 1)[1]
+    command = [sys.executable, "-m", "reference_record_system", "serve", "--port", port]
+    command += ["--db", str(directory / "records.db"), "--host-url", host_url]
+    command += ["--private-key", str(directory / "keys" / "launch-private.pem")]
+    command += ["--issuer", DEMO_ISSUER, "--org-unit", DEMO_UNIT]
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        command, stdout=log, stderr=subprocess.STDOUT if log else None
+    )
+
+
 def run_demo(directory: Path, host_port: int, records_port: int) -> None:
     host_url = f"http://127.0.0.1:{host_port}"
     records_url = f"http://127.0.0.1:{records_port}"
@@ -116,26 +131,7 @@ def run_demo(directory: Path, host_port: int, records_port: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     config_path = prepare(directory, host_url, records_url)
     enabled = enable_everything(config_path, DEMO_UNIT, actor="demo")
-    records = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [
-            sys.executable,
-            "-m",
-            "reference_record_system",
-            "serve",
-            "--port",
-            str(records_port),
-            "--db",
-            str(directory / "records.db"),
-            "--host-url",
-            host_url,
-            "--private-key",
-            str(directory / "keys" / "launch-private.pem"),
-            "--issuer",
-            DEMO_ISSUER,
-            "--org-unit",
-            DEMO_UNIT,
-        ]
-    )
+    records = start_record_system(directory, records_url, host_url)
     try:
         wait_until_up(f"{records_url}/-/ready")
         print(f"Record system: {records_url}/   (WSDL {records_url}/soap?wsdl)")

@@ -19,7 +19,7 @@ from reference_record_system.soap_envelope import (
     tns,
     validation_failed,
 )
-from reference_record_system.store import RecordStore
+from reference_record_system.store import REF_KEYS, RecordStore
 
 Context = dict[str, str]
 Operation = Callable[[RecordStore, Context, etree._Element], etree._Element]
@@ -35,15 +35,8 @@ _MEMBER_FIELDS = (
     "is_guardian",
     "in_household",
 )
-_REF_FIELDS = (
-    "document_id",
-    "client_id",
-    "document_type",
-    "version",
-    "title",
-    "created_at",
-    "author_id",
-)
+# The contract orders a reference as the store does.
+_REF_FIELDS = REF_KEYS
 
 
 def camel(name: str) -> str:

@@ -82,7 +82,7 @@ SELECT d.document_id, d.client_id, d.document_type, v.version, v.title, v.create
        v.author_id, v.content, v.content_type
 FROM documents d JOIN document_versions v ON v.document_id = d.document_id
 """
-_REF_KEYS = (
+REF_KEYS = (
     "document_id",
     "client_id",
     "document_type",
@@ -301,7 +301,7 @@ class RecordStore:
             rows = conn.execute(
                 query + " ORDER BY v.created_at DESC, d.document_id", params
             ).fetchall()
-        return [_pick(row, _REF_KEYS) for row in rows]
+        return [_pick(row, REF_KEYS) for row in rows]
 
     def get_document(self, document_id: str, version: int | None = None) -> dict | None:
         """One version (default: the latest) with its content."""
@@ -310,7 +310,7 @@ class RecordStore:
         params: tuple[Any, ...] = (document_id,) if version is None else (document_id, version)
         with self._read() as conn:
             row = conn.execute(query, params).fetchone()
-        return None if row is None else _pick(row, (*_REF_KEYS, "content", "content_type"))
+        return None if row is None else _pick(row, (*REF_KEYS, "content", "content_type"))
 
     def save_document(
         self,
@@ -414,7 +414,7 @@ def _ref_of(conn: sqlite3.Connection, document_id: str, version: int) -> dict:
     row = conn.execute(
         _REF_SELECT + " WHERE d.document_id = ? AND v.version = ?", (document_id, version)
     ).fetchone()
-    return _pick(row, _REF_KEYS)
+    return _pick(row, REF_KEYS)
 
 
 def _pick(row: sqlite3.Row, keys: tuple[str, ...]) -> dict:

@@ -98,8 +98,8 @@ def test_enable_approve_disable_persist(config_file):
     assert code == 0, output
     info = json.loads(_run("plugins", "info", "client_note", "--config", cfg)[1])
     assert info["enabled_units"] == ["lsu-9"]
-    assert info["scopes_approved"] == ["client.read"]
-    assert "documents.write:note" in info["scopes_requested"]
+    assert info["scopes"]["approved"] == ["client.read"]
+    assert "documents.write:note" in info["scopes"]["requested"]
 
     assert _run("plugins", "disable", "client_note", "--unit", "lsu-9", "--config", cfg)[0] == 0
     info = json.loads(_run("plugins", "info", "client_note", "--config", cfg)[1])

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from plugin_host import __version__
 from plugin_host.api import hookimpl
+from plugin_host.plugin_info import describe
 from plugin_host.registry import InstalledPlugin
 from plugin_host.services import HostServices, host_services
 from plugin_host.slots import enabled_plugins, views_by_plugin
@@ -81,23 +82,10 @@ def _describe(
     enabled: set[str],
     views: dict[str, list],
 ) -> dict[str, Any]:
-    manifest = plugin.manifest
-    grants = services.enablement.grants(plugin.name)
     return {
-        "name": plugin.name,
-        "source": plugin.source,
-        "status": plugin.status,
-        "reason": plugin.reason,
-        "version": manifest.version if manifest else None,
-        "title": manifest.title if manifest else None,
-        "internal": bool(manifest and manifest.internal),
+        **describe(plugin, services.enablement.grants(plugin.name)),
         "enabled": (plugin.name in enabled) if org_unit else None,
-        "enabled_units": sorted(grants.enabled_units),
         "failures": services.registry.failures[plugin.name],
-        "scopes": {
-            "requested": list(manifest.scopes) if manifest else [],
-            "approved": sorted(grants.approved_scopes),
-        },
         "views": [
             {"view_id": v.view_id, "slot": v.slot, "title": v.title}
             for v in views.get(plugin.name, [])
