@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pluggy
-from flask import g, request
+from flask import g
 from flask_babel import gettext, lazy_gettext, ngettext
 
 from plugin_host.hookspecs import PROJECT_NAME
 from plugin_host.launch.context import LaunchContext
 from plugin_host.payloads import PayloadInvalid, load_payload
+from plugin_host.plugin_context import current_plugin
 from plugin_host.records import (
     AccessDecision,
     Client,
@@ -76,10 +77,10 @@ def current_launch() -> LaunchContext:
 
 
 def gateway() -> RecordGateway:
-    """The record gateway for the current plugin and launch (scopes and client enforced)."""
+    """The record gateway for the calling plugin and this launch (scopes and client enforced)."""
     from plugin_host.gateway import gateway_for_request
 
-    return gateway_for_request(plugin_name=request.blueprint.split(".")[0])
+    return gateway_for_request(plugin_name=current_plugin())
 
 
 __all__ = [

@@ -8,6 +8,7 @@ from plugin_host import __version__, errors, headers, i18n
 from plugin_host.adapter_loading import build_record_system
 from plugin_host.audit import AuditLog
 from plugin_host.config import HostConfig, load_config
+from plugin_host.document_types import DocumentTypes
 from plugin_host.enablement import Enablement
 from plugin_host.launch import binding
 from plugin_host.launch.views import bp as launch_bp
@@ -50,6 +51,7 @@ def create_app(
         enablement=Enablement(database),
         audit=AuditLog(database),
         record_system=record_system or build_record_system(config.record_system),
+        document_types=DocumentTypes.collect(registry),
     )
     i18n.init_app(app, registry, config.default_locale)
     headers.init_app(app, config.frame_ancestors)

@@ -14,7 +14,10 @@ from typing import TypeVar
 from flask import g
 
 from plugin_host.audit import AuditLog, AuditRecord
+from plugin_host.document_types import DocumentTypes
+from plugin_host.events import publish_saved
 from plugin_host.launch.context import LaunchContext
+from plugin_host.payloads import PayloadInvalid
 from plugin_host.records import (
     Client,
     Document,
@@ -40,7 +43,11 @@ class RecordGateway:
         launch: LaunchContext,
         plugin: str,
         scopes: frozenset[str],
+        document_types: DocumentTypes,
+        on_saved: Callable[[DocumentRef], None],
     ) -> None:
+        self._document_types = document_types
+        self._on_saved = on_saved
         self._records = record_system
         self._audit = audit
         self._launch = launch
@@ -112,13 +119,21 @@ class RecordGateway:
             content_type=content_type,
             document_id=document_id,
         )
+        scope = document_scope("write", document_type)
+        self._require(scope, "documents.save", document_id)
+        try:
+            self._document_types.check_content(self._plugin, document_type, content, content_type)
+        except PayloadInvalid as exc:
+            self._write_audit("documents.save", "invalid", document_id, None, ",".join(exc.errors))
+            raise
         key = idempotency_key or uuid.uuid4().hex
         saved = self._call(
-            document_scope("write", document_type),
+            scope,
             "documents.save",
             lambda: self._records.save_document(self._ctx, draft, expected_version, key),
             document_id=document_id,
         )
+        self._on_saved(saved)
         return saved
 
     # --- the one path every call takes ---------------------------------------------------------
@@ -130,9 +145,7 @@ class RecordGateway:
         action: Callable[[], T],
         document_id: str | None = None,
     ) -> T:
-        if scope not in self._scopes:
-            self._write_audit(operation, "denied", document_id, None, detail=f"scope {scope}")
-            raise ScopeDenied(self._plugin, scope)
+        self._require(scope, operation, document_id)
         try:
             result = action()
         except RecordSystemError as exc:
@@ -143,6 +156,11 @@ class RecordGateway:
         else:
             self._write_audit(operation, "success", document_id, None)
         return result
+
+    def _require(self, scope: str, operation: str, document_id: str | None) -> None:
+        if scope not in self._scopes:
+            self._write_audit(operation, "denied", document_id, None, detail=f"scope {scope}")
+            raise ScopeDenied(self._plugin, scope)
 
     def _require_any_read(self) -> None:
         if not any(s.startswith("documents.read:") for s in self._scopes):
@@ -184,10 +202,13 @@ def gateway_for_request(plugin_name: str) -> RecordGateway:
     manifest = services.registry.manifest(plugin_name)
     requested = frozenset(manifest.scopes) if manifest else frozenset()
     approved = services.enablement.grants(plugin_name).approved_scopes
+    launch = g.launch
     return RecordGateway(
         record_system=services.record_system,
         audit=services.audit,
-        launch=g.launch,
+        launch=launch,
         plugin=plugin_name,
         scopes=requested & approved,
+        document_types=services.document_types,
+        on_saved=lambda ref: publish_saved(services, launch, plugin_name, ref),
     )

@@ -19,6 +19,7 @@ from packaging.version import Version
 from plugin_host import hookspecs
 from plugin_host.manifest import Manifest, ManifestSchema
 from plugin_host.payloads import PayloadInvalid, load_payload
+from plugin_host.plugin_context import calling_plugin
 
 ENTRY_POINT_GROUP = "plugin_host.plugins"
 INTERNAL_PREFIX = "plugin_host."
@@ -157,11 +158,14 @@ class PluginRegistry:
                 continue
             args = {name: kwargs[name] for name in impl.argnames}
             started = time.perf_counter()
+            token = calling_plugin.set(impl.plugin_name)
             try:
                 value = impl.function(**args)
             except Exception as exc:
                 outcomes.append(self._failed(impl.plugin_name, hook_name, "error", exc))
                 continue
+            finally:
+                calling_plugin.reset(token)
             if time.perf_counter() - started > self.hook_budget_seconds:
                 outcomes.append(self._failed(impl.plugin_name, hook_name, "overrun", None))
                 continue

@@ -8,6 +8,7 @@ from flask import current_app
 
 from plugin_host.audit import AuditLog
 from plugin_host.config import HostConfig
+from plugin_host.document_types import DocumentTypes
 from plugin_host.enablement import Enablement
 from plugin_host.records import RecordSystem
 from plugin_host.registry import PluginRegistry
@@ -24,6 +25,7 @@ class HostServices:
     enablement: Enablement
     audit: AuditLog
     record_system: RecordSystem
+    document_types: DocumentTypes
 
 
 def host_services() -> HostServices:

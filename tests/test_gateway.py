@@ -76,3 +76,37 @@ def test_another_clients_document_cannot_be_read_by_id(
     assert "muistiinpano" not in answer.get_data(as_text=True)
     [row] = [r for r in _audit(app_with_nosy) if r.plugin == "nosy"]
     assert (row.client_id, row.operation, row.outcome) == (CLIENT_A, "documents.get", "denied")
+
+
+def _csrf(browser) -> str:
+    return browser.get(f"/c/{CLIENT_A}/p/nosy/form-token").get_data(as_text=True)
+
+
+def test_a_write_is_checked_against_the_declared_schema(app_with_nosy, launch_keys):
+    browser = app_with_nosy.test_client()
+    browser.get("/launch", query_string={"token": launch_keys.sign()})
+    token = _csrf(browser)
+    answer = browser.post(
+        f"/c/{CLIENT_A}/p/nosy/save", data={"content": '{"txt": "typo"}', "csrf_token": token}
+    )
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert "text" in page and "Pakollinen tieto puuttuu." in page  # named and in Finnish
+    [row] = [r for r in _audit(app_with_nosy) if r.plugin == "nosy"]
+    assert (row.operation, row.outcome) == ("documents.save", "invalid")
+
+
+def test_a_saved_document_is_announced_to_enabled_plugins(app_with_nosy, launch_keys):
+    nosy.HEARD.clear()
+    browser = app_with_nosy.test_client()
+    browser.get("/launch", query_string={"token": launch_keys.sign()})
+    answer = browser.post(
+        f"/c/{CLIENT_A}/p/nosy/save",
+        data={"content": '{"text": "hei"}', "csrf_token": _csrf(browser)},
+    )
+    assert answer.status_code == 200
+    [event] = nosy.HEARD
+    assert (event.kind, event.client_id) == ("document.saved", CLIENT_A)
+    assert event.attributes == {
+        "document_id": answer.json["id"], "document_type": "memo", "version": 1, "plugin": "nosy"
+    }

@@ -13,7 +13,7 @@ from plugin_host.launch.sessions import consume_token_id, open_session
 from plugin_host.launch.tokens import LaunchRejected, verify_launch_token
 from plugin_host.records import RecordSystemError
 from plugin_host.services import host_services
-from plugin_host.slots import enabled_plugins, find_view, views_by_plugin
+from plugin_host.slots import find_view
 
 bp = Blueprint("launch", __name__)
 log = logging.getLogger(__name__)
@@ -52,19 +52,7 @@ def launch() -> Response | tuple[str, int]:
         if view is None:
             abort(404)
         return redirect(url_for(view.endpoint), code=303)
-    return redirect(url_for("launch.client_home"), code=303)
-
-
-@bp.route("/c/<client_id>/")
-def client_home() -> str:
-    """The launch menu: the views enabled for this unit, when the token named none."""
-    services = host_services()
-    plugins = enabled_plugins(services.registry, services.enablement, g.launch.org_unit)
-    views = views_by_plugin(services.registry, g.launch.org_unit, plugins)
-    return render_template(
-        "host/client_home.html",
-        views=[(services.registry.manifest(name), views[name]) for name in sorted(views)],
-    )
+    return redirect(url_for("host_home.client_home"), code=303)
 
 
 def _audit_launch(outcome: str, detail: str | None) -> None:

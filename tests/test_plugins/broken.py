@@ -35,3 +35,8 @@ def slot_views(slot):
 @bp.get("/")
 def panel():
     raise RuntimeError("the view exploded")
+
+
+@hookimpl
+def client_cards():
+    raise RuntimeError("cards exploded")

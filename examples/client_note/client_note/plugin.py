@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint
-from plugin_host.api import SlotView, hookimpl
+from plugin_host.api import Card, DocumentRef, SlotView, gateway, gettext, hookimpl, ngettext
 
 from client_note import __version__
 from client_note.schemas import DOCUMENT_TYPE, NoteSchema
@@ -53,3 +54,21 @@ def document_types() -> list[dict[str, Any]]:
             "title": {"fi": "Muistiinpano", "sv": "Anteckning", "en": "Note"},
         }
     ]
+
+
+@hookimpl
+def client_cards() -> list[Card]:
+    notes = gateway().documents(DOCUMENT_TYPE)
+    if not notes:
+        return [Card(summary=gettext("No notes yet"), link_endpoint=f"{NAME}.panel")]
+    return [
+        Card(
+            summary=ngettext("%(num)d note", "%(num)d notes", len(notes)),
+            detail=gettext("Latest: %(title)s", title=max(notes, key=_created).title),
+            link_endpoint=f"{NAME}.panel",
+        )
+    ]
+
+
+def _created(ref: DocumentRef) -> datetime:
+    return ref.created_at
