@@ -64,7 +64,7 @@ class Card:
 
 @dataclass(frozen=True)
 class RecordEvent:
-    """Something that happened in the record system, e.g. ``document.saved``."""
+    """Something that happened to a client's record, e.g. ``document.saved`` (ids only)."""
 
     kind: str
     client_id: str

@@ -15,7 +15,7 @@ from plugin_host.storage.models import AuditEvent
 class AuditRecord:
     plugin: str
     operation: str
-    outcome: str  # "success" | "denied" | "not_found" | "error"
+    outcome: str  # "success" | "denied" | "not_found" | "invalid" | "error"
     document_id: str | None = None
     document_version: int | None = None
     detail: str | None = None  # a typed reason, never document contents or identity codes

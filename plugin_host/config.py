@@ -102,7 +102,8 @@ class IssuerSchema(Schema):
 
 
 class XRoadSchema(Schema):
-    client = fields.String(required=True, validate=validate.Regexp(r"^[^/]+(/[^/]+){3}$"))
+    # INSTANCE/CLASS/CODE for a member, with /SUBSYSTEM for a subsystem.
+    client = fields.String(required=True, validate=validate.Regexp(r"^[^/]+(/[^/]+){2,3}$"))
     service = fields.String(required=True, validate=validate.Regexp(r"^[^/]+(/[^/]+){2,3}$"))
 
     @post_load

@@ -27,7 +27,7 @@ def plugin_manifest() -> dict[str, Any]:
 
 @hookspec
 def plugin_blueprint() -> Blueprint | None:
-    """Called once at start-up; returns the blueprint the host mounts under the client's prefix."""
+    """Called once at start-up; returns the blueprint to mount under ``/c/<client_id>/p/<name>``."""
 
 
 @hookspec
@@ -47,7 +47,7 @@ def document_types() -> list[dict[str, Any]]:
 
 @hookspec
 def record_event(event: RecordEvent) -> None:
-    """Called when the record system reports an event (document saved, client moved); no result."""
+    """Called after a document is saved through the gateway (ids only, no content); no result."""
 
 
 @hookspec

@@ -23,14 +23,18 @@ def select_locale() -> str:
 
 
 def translation_directories(registry: PluginRegistry) -> list[str]:
-    """The host's catalog first, then each loaded plugin's ``translations`` folder."""
-    folders = [HOST_TRANSLATIONS]
+    """Each loaded plugin's ``translations`` folder, then the host's.
+
+    Flask-Babel merges the catalogs in order and the last one wins a shared msgid: the host's
+    comes last so no plugin can change the host's own words (its error pages, say).
+    """
+    folders = []
     for plugin in registry.loaded():
         if plugin.module is not None and plugin.module.__file__:
             candidate = Path(plugin.module.__file__).parent / "translations"
             if candidate.is_dir() and candidate not in folders:
                 folders.append(candidate)
-    return [str(folder) for folder in folders]
+    return [str(folder) for folder in [*folders, HOST_TRANSLATIONS]]
 
 
 def init_app(app: Flask, registry: PluginRegistry, default_locale: str) -> None:

@@ -39,9 +39,9 @@ def snake(name: str) -> str:
 
 def _text(detail: etree._Element, name: str) -> str:
     node = detail.find(f"{{{TNS}}}{name}")
-    if node is None or node.text is None:
+    if node is None:
         raise RecordProtocolError(f"fault detail lacks {name}")
-    return node.text
+    return node.text or ""  # the XSD allows an empty element
 
 
 def _version_conflict(detail: etree._Element) -> RecordSystemError:

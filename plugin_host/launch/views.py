@@ -33,6 +33,14 @@ def launch() -> Response | tuple[str, int]:
         log.warning("launch refused: %s", rejected.reason)  # never the token itself
         return render_template("host/launch_refused.html", reason=rejected.reason), 401
 
+    target = "host_home.client_home"
+    if claims.view:
+        plugin, view_id = claims.view.split("/", 1)
+        view = find_view(services.registry, services.enablement, claims.org_unit, plugin, view_id)
+        if view is None:
+            abort(404)
+        target = view.endpoint
+
     # The record system has the last word on access; no session opens before it agrees.
     g.launch = claims.as_context()
     try:
@@ -45,14 +53,7 @@ def launch() -> Response | tuple[str, int]:
         abort(403)
     g.launch = open_session(services.database, claims, services.config.session_hours)
     _audit_launch("success", claims.view)
-
-    if claims.view:
-        plugin, view_id = claims.view.split("/", 1)
-        view = find_view(services.registry, services.enablement, g.launch.org_unit, plugin, view_id)
-        if view is None:
-            abort(404)
-        return redirect(url_for(view.endpoint), code=303)
-    return redirect(url_for("host_home.client_home"), code=303)
+    return redirect(url_for(target), code=303)
 
 
 def _audit_launch(outcome: str, detail: str | None) -> None:
