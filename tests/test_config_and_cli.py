@@ -116,3 +116,16 @@ def test_approving_a_scope_never_asked_for_is_refused(config_file):
 def test_an_unknown_plugin_is_named(config_file):
     code, output = _run("plugins", "enable", "nope", "--unit", "u", "--config", str(config_file))
     assert code == 1 and "no plugin named 'nope'" in output
+
+
+@pytest.mark.parametrize(
+    ("client", "ok"),
+    [("FI/MUN/0123456-7", True), ("FI/MUN/0123456-7/plugins", True), ("FI/MUN", False)],
+)
+def test_xroad_client_is_a_member_or_a_subsystem(config_file, client, ok):
+    with config_file.open("a") as out:
+        out.write(f'\n[record_system.xroad]\nclient = "{client}"\nservice = "FI/MUN/7654321-0"\n')
+    code, output = _run("check-config", "--config", str(config_file))
+    assert (code == 0) is ok, output
+    if not ok:
+        assert "record_system.xroad.client" in output
