@@ -13,6 +13,7 @@ from plugin_host.enablement import Enablement
 from plugin_host.launch import binding
 from plugin_host.launch.views import bp as launch_bp
 from plugin_host.mounting import mount_plugins
+from plugin_host.outbox.worker import build_outbox
 from plugin_host.records import RecordSystem
 from plugin_host.registry import PluginRegistry
 from plugin_host.services import EXTENSION_KEY, HostServices
@@ -44,14 +45,18 @@ def create_app(
         SESSION_COOKIE_PARTITIONED=config.cookie_secure,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
+    record_system = record_system or build_record_system(config.record_system)
+    audit = AuditLog(database)
+    outbox = build_outbox(config.outbox, database, record_system, audit)
     app.extensions[EXTENSION_KEY] = HostServices(
         config=config,
         database=database,
         registry=registry,
         enablement=Enablement(database),
-        audit=AuditLog(database),
-        record_system=record_system or build_record_system(config.record_system),
+        audit=audit,
+        record_system=record_system,
         document_types=DocumentTypes.collect(registry),
+        outbox=outbox,
     )
     i18n.init_app(app, registry, config.default_locale)
     headers.init_app(app, config.frame_ancestors)
@@ -60,4 +65,6 @@ def create_app(
     app.register_blueprint(launch_bp)
     mount_plugins(app, registry)
     registry.call_each("host_startup", app=app)
+    if config.outbox.worker:
+        outbox.start()
     return app

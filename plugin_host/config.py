@@ -72,6 +72,16 @@ class RecordSystemConfig:
 
 
 @dataclass(frozen=True)
+class OutboxConfig:
+    worker: bool
+    concurrency: int
+    poll_seconds: float
+    max_backoff_seconds: float
+    breaker_fail_max: int
+    breaker_reset_seconds: float
+
+
+@dataclass(frozen=True)
 class HostConfig:
     public_url: str
     database_url: str
@@ -83,6 +93,7 @@ class HostConfig:
     max_token_seconds: int
     issuers: tuple[IssuerConfig, ...]
     record_system: RecordSystemConfig
+    outbox: OutboxConfig
 
     @property
     def frame_ancestors(self) -> tuple[str, ...]:
@@ -139,10 +150,24 @@ class LaunchSchema(Schema):
     )
 
 
+class OutboxSchema(Schema):
+    worker = fields.Boolean(load_default=True)
+    concurrency = fields.Integer(load_default=4, validate=validate.Range(min=1, max=64))
+    poll_seconds = fields.Float(load_default=0.5, validate=validate.Range(min=0.01, max=60))
+    max_backoff_seconds = fields.Float(load_default=30, validate=validate.Range(min=0.1, max=3600))
+    breaker_fail_max = fields.Integer(load_default=5, validate=validate.Range(min=1, max=1000))
+    breaker_reset_seconds = fields.Float(load_default=5, validate=validate.Range(min=0.1, max=600))
+
+    @post_load
+    def build(self, data: dict[str, Any], **_kwargs) -> OutboxConfig:
+        return OutboxConfig(**data)
+
+
 class ConfigFileSchema(Schema):
     host = fields.Nested(HostSectionSchema, required=True)
     launch = fields.Nested(LaunchSchema, required=True)
     record_system = fields.Nested(RecordSystemSchema, required=True)
+    outbox = fields.Nested(OutboxSchema, load_default=lambda: OutboxSchema().load({}))
 
 
 def parse_config(data: dict[str, Any], base: Path, source: str = "configuration") -> HostConfig:
@@ -173,6 +198,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "configuration"
         max_token_seconds=loaded["launch"]["max_token_seconds"],
         issuers=issuers,
         record_system=loaded["record_system"],
+        outbox=loaded["outbox"],
     )
 
 

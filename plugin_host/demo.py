@@ -30,6 +30,7 @@ def host_config_text(
     public_key_file: str,
     secret_key_file: str,
     issuer: str = DEMO_ISSUER,
+    outbox_worker: bool = True,
 ) -> str:
     """A host configuration for a host beside a record system (demo and tests)."""
     return f"""\
@@ -51,6 +52,9 @@ origins = ["{records_url}"]
 adapter = "soap"
 endpoint = "{records_url}/soap"
 timeout_seconds = 5
+
+[outbox]
+worker = {str(outbox_worker).lower()}
 """
 
 

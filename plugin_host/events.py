@@ -1,4 +1,4 @@
-"""Record events: after a write, the plugins enabled in the unit hear of it (ids only)."""
+"""Record events: when a write is accepted, the plugins enabled in its unit hear of it (ids)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,16 @@ from plugin_host.slots import enabled_plugins
 def publish_saved(
     services: HostServices, launch: LaunchContext, writer: str, ref: DocumentRef
 ) -> None:
-    """Tell every plugin enabled in the launch's unit that a document was saved."""
+    """Tell every plugin enabled in the launch's unit that a document write was accepted."""
     event = RecordEvent(
-        kind="document.saved",
+        kind="document.accepted",
         client_id=launch.client_id,
         attributes={
             "document_id": ref.document_id,
             "document_type": ref.document_type,
             "version": ref.version,
             "plugin": writer,
+            "write_id": ref.write_id,
         },
     )
     listeners = enabled_plugins(services.registry, services.enablement, launch.org_unit)

@@ -2,6 +2,8 @@
 
 Bound to one launch (worker, unit, client, purpose) and one plugin's approved scopes; it has no
 client parameter, so a plugin cannot even name another client. Every call writes an audit row.
+Writes go into the outbox and are answered at once; reads show the caller's own pending writes
+(read-your-writes), also while the record system is down.
 """
 
 from __future__ import annotations
@@ -17,20 +19,25 @@ from plugin_host.audit import AuditLog, AuditRecord
 from plugin_host.document_types import DocumentTypes
 from plugin_host.events import publish_saved
 from plugin_host.launch.context import LaunchContext
+from plugin_host.outbox import queue
 from plugin_host.payloads import PayloadInvalid
 from plugin_host.records import (
     Client,
     Document,
     DocumentDraft,
+    DocumentList,
     DocumentRef,
     Family,
     RecordAccessDenied,
     RecordNotFound,
     RecordSystem,
     RecordSystemError,
+    RecordUnavailable,
 )
 from plugin_host.scopes import ScopeDenied, document_scope
 from plugin_host.services import host_services
+from plugin_host.storage import Database
+from plugin_host.storage.models import OutboxWrite
 
 T = TypeVar("T")
 
@@ -39,20 +46,22 @@ class RecordGateway:
     def __init__(
         self,
         record_system: RecordSystem,
+        database: Database,
         audit: AuditLog,
         launch: LaunchContext,
         plugin: str,
         scopes: frozenset[str],
         document_types: DocumentTypes,
-        on_saved: Callable[[DocumentRef], None],
+        on_accepted: Callable[[DocumentRef], None],
     ) -> None:
-        self._document_types = document_types
-        self._on_saved = on_saved
         self._records = record_system
+        self._database = database
         self._audit = audit
         self._launch = launch
         self._plugin = plugin
         self._scopes = scopes
+        self._document_types = document_types
+        self._on_accepted = on_accepted
 
     @property
     def _ctx(self):
@@ -72,33 +81,52 @@ class RecordGateway:
             lambda: self._records.get_family(self._ctx, self._launch.client_id),
         )
 
-    def documents(
-        self, document_type: str, since: datetime | None = None
-    ) -> tuple[DocumentRef, ...]:
-        return self._call(
-            document_scope("read", document_type),
-            "documents.list",
-            lambda: self._records.list_documents(
-                self._ctx, self._launch.client_id, document_type=document_type, since=since
-            ),
-        )
+    def documents(self, document_type: str, since: datetime | None = None) -> DocumentList:
+        """The client's documents of a type, this host's pending writes included and marked.
+
+        When the record system does not answer, the pending ones alone come back with
+        ``complete`` False, so the worker still sees what they saved.
+        """
+        scope = document_scope("read", document_type)
+        self._require(scope, "documents.list", None)
+        with self._database.transaction() as session:
+            pending = {
+                queue.document_id_of(session, row): row
+                for row in queue.open_writes(session, self._launch.client_id, document_type)
+            }
+        try:
+            stored = self._call(
+                scope,
+                "documents.list",
+                lambda: self._records.list_documents(
+                    self._ctx, self._launch.client_id, document_type=document_type, since=since
+                ),
+            )
+        except RecordUnavailable:
+            return DocumentList((_pending_ref(i, r) for i, r in pending.items()), complete=False)
+        merged = [
+            _pending_ref(ref.document_id, pending.pop(ref.document_id))
+            if ref.document_id in pending
+            else ref
+            for ref in stored
+        ]
+        return DocumentList([*(_pending_ref(i, r) for i, r in pending.items()), *merged])
 
     def document(self, document_id: str, version: int | None = None) -> Document:
-        """Fetch one document; it must belong to the launched client and a readable type."""
+        """One document of the launched client; its pending version when one is waiting."""
         self._require_any_read()
+        with self._database.transaction() as session:
+            pending = queue.open_write_for(session, self._launch.client_id, document_id)
+            if pending is not None:
+                session.expunge(pending)
+        if pending is not None and version in (None, pending.predicted_version):
+            return self._pending_document(document_id, pending)
         try:
             found = self._records.get_document(self._ctx, document_id, version)
         except RecordSystemError as exc:
             self._write_audit("documents.get", _outcome(exc), document_id, version)
             raise
-        ref = found.ref
-        scope = document_scope("read", ref.document_type)
-        if ref.client_id != self._launch.client_id or scope not in self._scopes:
-            # Same answer whether the document is another client's or of an unapproved type.
-            self._write_audit("documents.get", "denied", document_id, version)
-            raise RecordAccessDenied("document is not readable in this session")
-        self._write_audit("documents.get", "success", ref.document_id, ref.version)
-        return found
+        return self._checked(found, document_id, version)
 
     def save_document(
         self,
@@ -111,6 +139,18 @@ class RecordGateway:
         expected_version: int | None = None,
         idempotency_key: str | None = None,
     ) -> DocumentRef:
+        """Accept a write into the outbox; the answer says pending, with the coming version.
+
+        ``expected_version`` is the version the change is based on (None for a new document);
+        the record system refuses the write if the document has moved on meanwhile.
+        """
+        scope = document_scope("write", document_type)
+        self._require(scope, "documents.save", document_id)
+        try:
+            self._document_types.check_content(self._plugin, document_type, content, content_type)
+        except PayloadInvalid as exc:
+            self._write_audit("documents.save", "invalid", document_id, None, ",".join(exc.errors))
+            raise
         draft = DocumentDraft(
             client_id=self._launch.client_id,
             document_type=document_type,
@@ -119,24 +159,42 @@ class RecordGateway:
             content_type=content_type,
             document_id=document_id,
         )
-        scope = document_scope("write", document_type)
-        self._require(scope, "documents.save", document_id)
-        try:
-            self._document_types.check_content(self._plugin, document_type, content, content_type)
-        except PayloadInvalid as exc:
-            self._write_audit("documents.save", "invalid", document_id, None, ",".join(exc.errors))
-            raise
-        key = idempotency_key or uuid.uuid4().hex
-        saved = self._call(
-            scope,
-            "documents.save",
-            lambda: self._records.save_document(self._ctx, draft, expected_version, key),
-            document_id=document_id,
+        with self._database.transaction() as session:
+            row = queue.accept(
+                session,
+                self._launch,
+                self._plugin,
+                draft,
+                expected_version,
+                idempotency_key or uuid.uuid4().hex,
+            )
+            receipt = queue.accepted(session, row)
+            self._audit.add(
+                session,
+                self._launch,
+                self._entry(
+                    "documents.save",
+                    "accepted",
+                    receipt.document_id,
+                    receipt.version,
+                    f"write {receipt.write_id}",
+                ),
+            )
+        ref = DocumentRef(
+            document_id=receipt.document_id,
+            client_id=self._launch.client_id,
+            document_type=document_type,
+            version=receipt.version,
+            title=title,
+            created_at=row.created_at,
+            author_id=self._launch.worker_id,
+            pending=True,
+            write_id=receipt.write_id,
         )
-        self._on_saved(saved)
-        return saved
+        self._on_accepted(ref)
+        return ref
 
-    # --- the one path every call takes ---------------------------------------------------------
+    # --- the paths every call takes ------------------------------------------------------------
 
     def _call(
         self,
@@ -151,11 +209,27 @@ class RecordGateway:
         except RecordSystemError as exc:
             self._write_audit(operation, _outcome(exc), document_id, None, type(exc).__name__)
             raise
-        if isinstance(result, DocumentRef):
-            self._write_audit(operation, "success", result.document_id, result.version)
-        else:
-            self._write_audit(operation, "success", document_id, None)
+        self._write_audit(operation, "success", document_id, None)
         return result
+
+    def _checked(self, found: Document, document_id: str, version: int | None) -> Document:
+        ref = found.ref
+        readable = document_scope("read", ref.document_type) in self._scopes
+        if ref.client_id != self._launch.client_id or not readable:
+            # Same answer whether the document is another client's or of an unapproved type.
+            self._write_audit("documents.get", "denied", document_id, version)
+            raise RecordAccessDenied("document is not readable in this session")
+        self._write_audit("documents.get", "success", ref.document_id, ref.version)
+        return found
+
+    def _pending_document(self, document_id: str, row: OutboxWrite) -> Document:
+        if document_scope("read", row.document_type) not in self._scopes:
+            self._write_audit("documents.get", "denied", document_id, None)
+            raise RecordAccessDenied("document is not readable in this session")
+        self._write_audit("documents.get", "success", document_id, row.predicted_version, "pending")
+        return Document(
+            ref=_pending_ref(document_id, row), content=row.content, content_type=row.content_type
+        )
 
     def _require(self, scope: str, operation: str, document_id: str | None) -> None:
         if scope not in self._scopes:
@@ -167,6 +241,23 @@ class RecordGateway:
             self._write_audit("documents.get", "denied", None, None, detail="scope documents.read")
             raise ScopeDenied(self._plugin, "documents.read")
 
+    def _entry(
+        self,
+        operation: str,
+        outcome: str,
+        document_id: str | None,
+        version: int | None,
+        detail: str | None = None,
+    ) -> AuditRecord:
+        return AuditRecord(
+            plugin=self._plugin,
+            operation=operation,
+            outcome=outcome,
+            document_id=document_id,
+            document_version=version,
+            detail=detail,
+        )
+
     def _write_audit(
         self,
         operation: str,
@@ -176,16 +267,22 @@ class RecordGateway:
         detail: str | None = None,
     ) -> None:
         self._audit.record(
-            self._launch,
-            AuditRecord(
-                plugin=self._plugin,
-                operation=operation,
-                outcome=outcome,
-                document_id=document_id,
-                document_version=version,
-                detail=detail,
-            ),
+            self._launch, self._entry(operation, outcome, document_id, version, detail)
         )
+
+
+def _pending_ref(document_id: str, row: OutboxWrite) -> DocumentRef:
+    return DocumentRef(
+        document_id=document_id,
+        client_id=row.client_id,
+        document_type=row.document_type,
+        version=row.predicted_version,
+        title=row.title,
+        created_at=row.created_at,
+        author_id=row.worker_id,
+        pending=True,
+        write_id=row.write_id,
+    )
 
 
 def _outcome(exc: RecordSystemError) -> str:
@@ -203,12 +300,18 @@ def gateway_for_request(plugin_name: str) -> RecordGateway:
     requested = frozenset(manifest.scopes) if manifest else frozenset()
     approved = services.enablement.grants(plugin_name).approved_scopes
     launch = g.launch
+
+    def accepted(ref: DocumentRef) -> None:
+        services.outbox.wake()
+        publish_saved(services, launch, plugin_name, ref)
+
     return RecordGateway(
         record_system=services.record_system,
+        database=services.database,
         audit=services.audit,
         launch=launch,
         plugin=plugin_name,
         scopes=requested & approved,
         document_types=services.document_types,
-        on_saved=lambda ref: publish_saved(services, launch, plugin_name, ref),
+        on_accepted=accepted,
     )

@@ -47,7 +47,7 @@ def document_types() -> list[dict[str, Any]]:
 
 @hookspec
 def record_event(event: RecordEvent) -> None:
-    """Called after a document is saved through the gateway (ids only, no content); no result."""
+    """Called when the gateway accepts a document write (ids only, no content); no result."""
 
 
 @hookspec

@@ -72,6 +72,21 @@ class DocumentRef:
     title: str
     created_at: datetime
     author_id: str
+    # Set by the host for a write accepted but not yet in the record system (read-your-writes).
+    pending: bool = False
+    write_id: str | None = None
+
+
+class DocumentList(tuple):
+    """Documents of a client; ``complete`` is False when only the host's pending ones are known
+    (the record system did not answer)."""
+
+    complete: bool = True
+
+    def __new__(cls, refs=(), complete: bool = True) -> DocumentList:
+        listing = super().__new__(cls, refs)
+        listing.complete = complete
+        return listing
 
 
 @dataclass(frozen=True)
@@ -188,6 +203,7 @@ __all__ = [
     "Client",
     "Document",
     "DocumentDraft",
+    "DocumentList",
     "DocumentRef",
     "Family",
     "FamilyMember",

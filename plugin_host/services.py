@@ -10,6 +10,7 @@ from plugin_host.audit import AuditLog
 from plugin_host.config import HostConfig
 from plugin_host.document_types import DocumentTypes
 from plugin_host.enablement import Enablement
+from plugin_host.outbox.worker import OutboxWorker
 from plugin_host.records import RecordSystem
 from plugin_host.registry import PluginRegistry
 from plugin_host.storage import Database
@@ -26,6 +27,7 @@ class HostServices:
     audit: AuditLog
     record_system: RecordSystem
     document_types: DocumentTypes
+    outbox: OutboxWorker
 
 
 def host_services() -> HostServices:

@@ -106,7 +106,12 @@ def test_a_saved_document_is_announced_to_enabled_plugins(app_with_nosy, launch_
     )
     assert answer.status_code == 200
     [event] = nosy.HEARD
-    assert (event.kind, event.client_id) == ("document.saved", CLIENT_A)
+    assert (event.kind, event.client_id) == ("document.accepted", CLIENT_A)
+    assert answer.json["id"].startswith("pending:")
     assert event.attributes == {
-        "document_id": answer.json["id"], "document_type": "memo", "version": 1, "plugin": "nosy"
+        "document_id": answer.json["id"],
+        "document_type": "memo",
+        "version": 1,
+        "plugin": "nosy",
+        "write_id": answer.json["id"].removeprefix("pending:"),
     }

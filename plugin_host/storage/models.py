@@ -74,3 +74,51 @@ class AuditEvent(Base):
     document_version: Mapped[int | None]
     outcome: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxWrite(Base):
+    """A write accepted from a plugin and not yet known to be in the record system.
+
+    ``seq`` orders everything; writes to one document share a ``stream`` and are delivered one
+    after another in ``seq`` order. A write waiting for a person (a version conflict) or failed
+    for good holds up the writes behind it in its stream, never the other streams.
+    """
+
+    __tablename__ = "outbox_write"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    write_id: Mapped[str] = mapped_column(String(32), unique=True)
+    stream: Mapped[str] = mapped_column(String(140), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    plugin: Mapped[str] = mapped_column(String(40))
+    worker_id: Mapped[str] = mapped_column(String(100))
+    org_unit: Mapped[str] = mapped_column(String(100))
+    client_id: Mapped[str] = mapped_column(String(100), index=True)
+    purpose: Mapped[str] = mapped_column(String(100))
+    document_type: Mapped[str] = mapped_column(String(40))
+    target_document: Mapped[str | None] = mapped_column(String(140))
+    document_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(100))
+    base_version: Mapped[int | None]
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    uncertain: Mapped[bool] = mapped_column(default=False)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_version: Mapped[int | None]
+    conflict_version: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+
+    @property
+    def predicted_version(self) -> int:
+        return 1 if self.base_version is None else self.base_version + 1
+
+    @property
+    def pending_id(self) -> str:
+        return f"pending:{self.write_id}"

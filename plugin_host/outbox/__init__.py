@@ -1,0 +1,1 @@
+"""Writes never get lost: accepted into the host's database, delivered later, in order."""

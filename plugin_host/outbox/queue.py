@@ -1,0 +1,209 @@
+"""The outbox table as a queue: accept, find what is due, claim, settle, and what is pending."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from plugin_host.clock import utcnow
+from plugin_host.launch.context import LaunchContext
+from plugin_host.records import DocumentDraft
+from plugin_host.storage.models import OutboxWrite
+
+PENDING = "pending"
+DELIVERING = "delivering"
+DELIVERED = "delivered"
+NEEDS_USER = "needs_user"
+FAILED = "failed"
+DISCARDED = "discarded"
+# States that still hold a document's newest content and hold up the writes behind them.
+OPEN_STATES = (PENDING, DELIVERING, NEEDS_USER, FAILED)
+PENDING_PREFIX = "pending:"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What a plugin learns at once about its write."""
+
+    write_id: str
+    status: str
+    document_id: str  # the record's id, or ``pending:<write id>`` for a new document
+    version: int  # the version the document will have once delivered
+
+
+def _stream_for(session: Session, target: str | None, write_id: str) -> str:
+    """Writes to one document share a stream, whichever id the plugin used for it."""
+    if target is None:
+        return f"new:{write_id}"
+    if target.startswith(PENDING_PREFIX):
+        creator = session.scalar(
+            select(OutboxWrite.stream).where(OutboxWrite.write_id == target[len(PENDING_PREFIX) :])
+        )
+        if creator is None:
+            raise LookupError(target)
+        return creator
+    earlier = session.scalar(
+        select(OutboxWrite.stream)
+        .where(or_(OutboxWrite.document_id == target, OutboxWrite.target_document == target))
+        .order_by(OutboxWrite.seq.desc())
+        .limit(1)
+    )
+    return earlier or f"doc:{target}"
+
+
+def accept(
+    session: Session,
+    launch: LaunchContext,
+    plugin: str,
+    draft: DocumentDraft,
+    base_version: int | None,
+    idempotency_key: str,
+) -> OutboxWrite:
+    """Store the write in the caller's transaction; delivery happens later."""
+    now = utcnow()
+    write_id = uuid.uuid4().hex
+    target = draft.document_id
+    row = OutboxWrite(
+        write_id=write_id,
+        stream=_stream_for(session, target, write_id),
+        status=PENDING,
+        plugin=plugin,
+        worker_id=launch.worker_id,
+        org_unit=launch.org_unit,
+        client_id=launch.client_id,
+        purpose=launch.purpose,
+        document_type=draft.document_type,
+        target_document=target,
+        document_id=None,
+        title=draft.title,
+        content=draft.content,
+        content_type=draft.content_type,
+        base_version=base_version,
+        idempotency_key=idempotency_key,
+        attempts=0,
+        uncertain=False,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    row.document_id = resolved_document_id(session, row)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def accepted(session: Session, row: OutboxWrite) -> Accepted:
+    return Accepted(
+        write_id=row.write_id,
+        status=row.status,
+        document_id=document_id_of(session, row),
+        version=row.predicted_version,
+    )
+
+
+def _creator_pending_id(row: OutboxWrite) -> str:
+    if row.stream.startswith("new:"):
+        return f"{PENDING_PREFIX}{row.stream[4:]}"
+    return row.target_document or row.pending_id
+
+
+def due_heads(session: Session, now: datetime, limit: int) -> list[OutboxWrite]:
+    """The first open write of each stream, when it is pending and due."""
+    earlier = aliased(OutboxWrite)
+    blocked = exists().where(
+        and_(
+            earlier.stream == OutboxWrite.stream,
+            earlier.seq < OutboxWrite.seq,
+            earlier.status.in_(OPEN_STATES),
+        )
+    )
+    return list(
+        session.scalars(
+            select(OutboxWrite)
+            .where(OutboxWrite.status == PENDING, OutboxWrite.next_attempt_at <= now, ~blocked)
+            .order_by(OutboxWrite.seq)
+            .limit(limit)
+        )
+    )
+
+
+def claim(session: Session, seq: int, lease: timedelta) -> bool:
+    """Compare-and-set from pending to delivering: of several workers, one wins."""
+    now = utcnow()
+    result = session.execute(
+        update(OutboxWrite)
+        .where(OutboxWrite.seq == seq, OutboxWrite.status == PENDING)
+        .values(status=DELIVERING, lease_until=now + lease, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+def release_stale(session: Session) -> int:
+    """A worker died mid-delivery: its writes go back, marked as possibly sent."""
+    now = utcnow()
+    result = session.execute(
+        update(OutboxWrite)
+        .where(OutboxWrite.status == DELIVERING, OutboxWrite.lease_until < now)
+        .values(status=PENDING, uncertain=True, next_attempt_at=now, updated_at=now)
+    )
+    return result.rowcount
+
+
+def resolved_document_id(session: Session, row: OutboxWrite) -> str | None:
+    """The record's id for the document this write changes, once its creation is delivered."""
+    if row.document_id is not None:
+        return row.document_id
+    if row.target_document is None:
+        return None
+    if row.target_document.startswith(PENDING_PREFIX):
+        return session.scalar(
+            select(OutboxWrite.document_id).where(
+                OutboxWrite.write_id == row.target_document[len(PENDING_PREFIX) :]
+            )
+        )
+    return row.target_document
+
+
+def open_writes(session: Session, client_id: str, document_type: str) -> list[OutboxWrite]:
+    """For each document with open writes, the newest of them (read-your-writes)."""
+    newest = (
+        select(func.max(OutboxWrite.seq))
+        .where(
+            OutboxWrite.client_id == client_id,
+            OutboxWrite.document_type == document_type,
+            OutboxWrite.status.in_(OPEN_STATES),
+        )
+        .group_by(OutboxWrite.stream)
+    )
+    return list(
+        session.scalars(
+            select(OutboxWrite).where(OutboxWrite.seq.in_(newest)).order_by(OutboxWrite.seq)
+        )
+    )
+
+
+def open_write_for(session: Session, client_id: str, document_id: str) -> OutboxWrite | None:
+    """The newest open write of one document, named by its record id or its pending id."""
+    try:
+        stream = _stream_for(session, document_id, "")
+    except LookupError:
+        return None
+    return session.scalar(
+        select(OutboxWrite)
+        .where(
+            OutboxWrite.stream == stream,
+            OutboxWrite.client_id == client_id,
+            OutboxWrite.status.in_(OPEN_STATES),
+        )
+        .order_by(OutboxWrite.seq.desc())
+        .limit(1)
+    )
+
+
+def document_id_of(session: Session, row: OutboxWrite) -> str:
+    """The id a plugin should use for this write's document now."""
+    return resolved_document_id(session, row) or _creator_pending_id(row)

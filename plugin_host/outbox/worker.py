@@ -1,0 +1,103 @@
+"""The delivery loop: claim the due writes, deliver them a few at a time, repeat.
+
+Runs as a thread in the host (``[outbox] worker = true``) or as its own process
+(``plugin-host outbox work``). Several loops, in one process or many, may run against one
+database: a write is claimed by compare-and-set, and a claim left behind by a dead loop expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from plugin_host.audit import AuditLog
+from plugin_host.clock import utcnow
+from plugin_host.config import OutboxConfig
+from plugin_host.outbox import queue
+from plugin_host.outbox.delivery import Deliverer, DeliverySettings
+from plugin_host.records import RecordSystem
+from plugin_host.storage import Database
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=60)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        database: Database,
+        deliverer: Deliverer,
+        concurrency: int = 4,
+        poll_seconds: float = 0.5,
+    ) -> None:
+        self.database = database
+        self.deliverer = deliverer
+        self.concurrency = concurrency
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="outbox-delivery")
+
+    def wake(self) -> None:
+        """A write was accepted: look now rather than at the next poll."""
+        self._wake.set()
+
+    def run_once(self) -> int:
+        """Claim and deliver what is due now; returns how many writes were attempted."""
+        with self.database.transaction() as session:
+            queue.release_stale(session)
+            heads = queue.due_heads(session, utcnow(), limit=self.concurrency * 8)
+        claimed = []
+        for head in heads:
+            with self.database.transaction() as session:
+                if queue.claim(session, head.seq, LEASE):
+                    claimed.append(head.seq)
+        list(self._pool.map(self.deliverer.deliver, claimed))
+        return len(claimed)
+
+    def drain(self, max_rounds: int = 10_000) -> None:
+        """Deliver until nothing is due (tests and the CLI)."""
+        for _ in range(max_rounds):
+            if self.run_once() == 0:
+                return
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # the loop must outlive a database hiccup
+                log.exception("outbox round failed")
+                busy = 0
+            if not busy:
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="outbox-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._pool.shutdown(wait=True)
+
+
+def build_outbox(
+    config: OutboxConfig, database: Database, record_system: RecordSystem, audit: AuditLog
+) -> OutboxWorker:
+    deliverer = Deliverer(
+        database,
+        record_system,
+        audit,
+        DeliverySettings(
+            max_backoff_seconds=config.max_backoff_seconds,
+            breaker_fail_max=config.breaker_fail_max,
+            breaker_reset_seconds=config.breaker_reset_seconds,
+        ),
+    )
+    return OutboxWorker(database, deliverer, config.concurrency, config.poll_seconds)
