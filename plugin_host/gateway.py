@@ -194,6 +194,45 @@ class RecordGateway:
         self._on_accepted(ref)
         return ref
 
+    def pending_write(self, write_id: str) -> OutboxWrite | None:
+        """One of this client's writes, as the outbox holds it (status, versions, content)."""
+        with self._database.transaction() as session:
+            row = queue.find_write(session, self._launch.client_id, write_id)
+            if row is not None:
+                session.expunge(row)
+        if row is not None:
+            self._require(document_scope("read", row.document_type), "writes.get", None)
+        return row
+
+    def resolve_conflict(
+        self, write_id: str, choice: str, content: str | None = None, title: str | None = None
+    ) -> OutboxWrite:
+        """Settle a write waiting for a person: keep ``mine``, keep ``theirs``, or ``merged``."""
+        with self._database.transaction() as session:
+            row = queue.find_write(session, self._launch.client_id, write_id)
+            if row is None or row.status != queue.NEEDS_USER:
+                raise RecordNotFound("no conflict waiting under that id")
+            self._require(document_scope("write", row.document_type), "documents.resolve", None)
+            if content is not None:
+                self._document_types.check_content(
+                    self._plugin, row.document_type, content, row.content_type
+                )
+            queue.resolve(row, choice, content, title, self._launch.worker_id)
+            self._audit.add(
+                session,
+                self._launch,
+                self._entry(
+                    "documents.resolve",
+                    choice,
+                    row.document_id,
+                    row.base_version,
+                    f"write {write_id}",
+                ),
+            )
+            session.flush()
+            session.expunge(row)
+        return row
+
     # --- the paths every call takes ------------------------------------------------------------
 
     def _call(

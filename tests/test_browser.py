@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,17 @@ def _axe_violations(frame) -> list[dict]:
     ]
 
 
+def _reload_until_listed(page, text: str, seconds: float = 15) -> None:
+    """The outbox delivers in the background: the record page shows the note once it has."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page.reload()
+        if text in page.inner_text("#documents"):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never reached the record's document list")
+
+
 def test_a_worker_saves_a_note_from_the_plugin_inside_the_client_record(page, stack, tmp_path):
     page.goto(f"{stack.records_url}/")
     page.click('a.client-link[data-client-id="c-1001"]')
@@ -43,9 +55,7 @@ def test_a_worker_saves_a_note_from_the_plugin_inside_the_client_record(page, st
     frame.wait_for_selector("#client-note-status")
     assert "tallennettu" in frame.inner_text("#client-note-status")
 
-    page.reload()
-    documents = page.inner_text("#documents")
-    assert "Perhe toivoi seuraavaa tapaamista kotona." in documents
+    _reload_until_listed(page, "Perhe toivoi seuraavaa tapaamista kotona.")
     page.wait_for_selector(
         'iframe.plugin-frame[data-plugin="client_note"]'
     ).content_frame().wait_for_selector("#client-note-text")

@@ -207,3 +207,42 @@ def open_write_for(session: Session, client_id: str, document_id: str) -> Outbox
 def document_id_of(session: Session, row: OutboxWrite) -> str:
     """The id a plugin should use for this write's document now."""
     return resolved_document_id(session, row) or _creator_pending_id(row)
+
+
+def find_write(session: Session, client_id: str, write_id: str) -> OutboxWrite | None:
+    """A write of this client only: a write id alone never reaches another client's write."""
+    return session.scalar(
+        select(OutboxWrite).where(
+            OutboxWrite.write_id == write_id, OutboxWrite.client_id == client_id
+        )
+    )
+
+
+def resolve(
+    row: OutboxWrite, choice: str, content: str | None, title: str | None, actor: str
+) -> None:
+    """Settle a version conflict as the worker chose.
+
+    ``theirs`` drops this write. ``mine`` and ``merged`` send it again on top of the record's
+    version, in place, so the writes queued behind it keep their order. A new idempotency key:
+    the old one was never applied, and this is a different request.
+    """
+    now = utcnow()
+    row.resolution = choice
+    row.resolved_by = actor
+    row.updated_at = now
+    if choice == "theirs":
+        row.status = DISCARDED
+        return
+    row.base_version = row.conflict_version
+    row.conflict_version = None
+    if content is not None:
+        row.content = content
+    if title is not None:
+        row.title = title
+    row.status = PENDING
+    row.uncertain = False
+    row.attempts = 0
+    row.last_error = None
+    row.idempotency_key = uuid.uuid4().hex
+    row.next_attempt_at = now
