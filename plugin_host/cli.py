@@ -12,6 +12,7 @@ import click
 from plugin_host import __version__
 from plugin_host.config import CONFIG_ENV, ConfigError, HostConfig, load_config
 from plugin_host.enablement import ALL_UNITS, Enablement
+from plugin_host.outbox import admin as outbox_admin
 from plugin_host.plugin_info import describe
 from plugin_host.registry import PluginRegistry
 from plugin_host.storage import Database
@@ -181,6 +182,86 @@ def _loaded(registry: PluginRegistry, name: str):
     if not plugin.loaded:
         raise click.ClickException(f"{name} was refused: {plugin.reason}")
     return plugin
+
+
+@main.group()
+def outbox() -> None:
+    """Writes waiting for the record system: status, list, retry, discard, work."""
+
+
+def _outbox_database(config_path: str | None) -> Database:
+    database = Database(_load(config_path).database_url)
+    database.upgrade()
+    return database
+
+
+@outbox.command("status")
+@config_option
+def outbox_status(config_path: str | None) -> None:
+    """Counts by state and the age of the oldest open write."""
+    with _outbox_database(config_path).transaction() as session:
+        click.echo(json.dumps(outbox_admin.summary(session).as_json(), indent=2))
+
+
+@outbox.command("list")
+@config_option
+@click.option("--status", type=click.Choice(outbox_admin.ALL_STATES), help="Default: open ones.")
+@click.option("--limit", default=100, show_default=True, type=int)
+def outbox_list(config_path: str | None, status: str | None, limit: int) -> None:
+    """Writes, oldest first, without their contents."""
+    with _outbox_database(config_path).transaction() as session:
+        rows = [outbox_admin.describe(r) for r in outbox_admin.list_writes(session, status, limit)]
+    click.echo(json.dumps(rows, indent=2))
+
+
+@outbox.command("retry")
+@config_option
+@click.argument("write_ids", nargs=-1, required=True)
+def outbox_retry(config_path: str | None, write_ids: tuple[str, ...]) -> None:
+    """Make failed or waiting writes due now."""
+    with _outbox_database(config_path).transaction() as session:
+        for write_id in write_ids:
+            _admin_step(lambda w=write_id: outbox_admin.retry(session, w))
+            click.echo(f"{write_id}: due now")
+
+
+@outbox.command("discard")
+@config_option
+@actor_option
+@click.option("--reason", required=True, help="Why; goes into the audit log.")
+@click.argument("write_id")
+def outbox_discard(config_path: str | None, actor: str, reason: str, write_id: str) -> None:
+    """Give up on one write, with a reason (audit-logged)."""
+    with _outbox_database(config_path).transaction() as session:
+        _admin_step(lambda: outbox_admin.discard(session, write_id, reason, actor))
+    click.echo(f"{write_id}: discarded")
+
+
+@outbox.command("work")
+@config_option
+def outbox_work(config_path: str | None) -> None:
+    """Deliver writes in this process until stopped (beside hosts with worker = false)."""
+    from plugin_host.adapter_loading import build_record_system
+    from plugin_host.audit import AuditLog
+    from plugin_host.outbox.worker import build_outbox
+
+    config = _load(config_path)
+    database = _outbox_database(config_path)
+    worker = build_outbox(
+        config.outbox, database, build_record_system(config.record_system), AuditLog(database)
+    )
+    worker.start()
+    try:
+        worker.wait()
+    finally:
+        worker.stop()
+
+
+def _admin_step(step) -> None:
+    try:
+        step()
+    except outbox_admin.OutboxAdminError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 if __name__ == "__main__":

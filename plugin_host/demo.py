@@ -31,6 +31,7 @@ def host_config_text(
     secret_key_file: str,
     issuer: str = DEMO_ISSUER,
     outbox_worker: bool = True,
+    records_timeout_seconds: float = 5,
 ) -> str:
     """A host configuration for a host beside a record system (demo and tests)."""
     return f"""\
@@ -51,7 +52,7 @@ origins = ["{records_url}"]
 [record_system]
 adapter = "soap"
 endpoint = "{records_url}/soap"
-timeout_seconds = 5
+timeout_seconds = {records_timeout_seconds}
 
 [outbox]
 worker = {str(outbox_worker).lower()}

@@ -32,7 +32,6 @@ from plugin_host.records import (
     RecordNotFound,
     RecordSystem,
     RecordSystemError,
-    RecordUnavailable,
 )
 from plugin_host.scopes import ScopeDenied, document_scope
 from plugin_host.services import host_services
@@ -102,7 +101,9 @@ class RecordGateway:
                     self._ctx, self._launch.client_id, document_type=document_type, since=since
                 ),
             )
-        except RecordUnavailable:
+        except RecordSystemError as exc:
+            if not exc.retryable:
+                raise
             return DocumentList((_pending_ref(i, r) for i, r in pending.items()), complete=False)
         merged = [
             _pending_ref(ref.document_id, pending.pop(ref.document_id))
@@ -113,13 +114,16 @@ class RecordGateway:
         return DocumentList([*(_pending_ref(i, r) for i, r in pending.items()), *merged])
 
     def document(self, document_id: str, version: int | None = None) -> Document:
-        """One document of the launched client; its pending version when one is waiting."""
+        """One document of the launched client; its pending version when one is waiting.
+
+        A ``version`` asked for by number always comes from the record system.
+        """
         self._require_any_read()
         with self._database.transaction() as session:
             pending = queue.open_write_for(session, self._launch.client_id, document_id)
             if pending is not None:
                 session.expunge(pending)
-        if pending is not None and version in (None, pending.predicted_version):
+        if pending is not None and version is None:
             return self._pending_document(document_id, pending)
         try:
             found = self._records.get_document(self._ctx, document_id, version)

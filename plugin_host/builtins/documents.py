@@ -21,7 +21,7 @@ from plugin_host.gateway import RecordGateway, gateway_for_request
 from plugin_host.launch.binding import csrf_token
 from plugin_host.outbox import queue
 from plugin_host.payloads import load_payload
-from plugin_host.records import DocumentRef, RecordUnavailable
+from plugin_host.records import DocumentRef, RecordSystemError
 from plugin_host.services import host_services
 from plugin_host.slots import enabled_plugins
 from plugin_host.storage.models import OutboxWrite
@@ -133,7 +133,9 @@ def update_document(plugin: str, document_type: str, document_id: str) -> tuple[
     gateway = _gateway(plugin)
     try:
         current = gateway.document(document_id).ref
-    except RecordUnavailable:
+    except RecordSystemError as exc:
+        if not exc.retryable:
+            raise
         current = None  # cannot check now; the record system checks at delivery
     if current is not None:
         if current.document_type != document_type:

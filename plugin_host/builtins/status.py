@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from plugin_host import __version__
 from plugin_host.api import hookimpl
+from plugin_host.outbox import admin as outbox_admin
 from plugin_host.plugin_info import describe
 from plugin_host.registry import InstalledPlugin
 from plugin_host.services import HostServices, host_services
@@ -37,9 +38,11 @@ def plugin_blueprint() -> Blueprint:
 @bp.get("/health")
 def health() -> tuple[Response, int]:
     services = host_services()
+    outbox = None
     try:
-        with services.database.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with services.database.transaction() as session:
+            session.execute(text("SELECT 1"))
+            outbox = outbox_admin.summary(session).as_json()
         database = "ok"
     except Exception:  # report, do not raise: this is what a monitor polls
         database = "unavailable"
@@ -48,6 +51,9 @@ def health() -> tuple[Response, int]:
         "status": "ok" if database == "ok" else "degraded",
         "version": __version__,
         "database": database,
+        "outbox": outbox,
+        # This process's view; each host process has its own breaker.
+        "record_system_breaker": services.outbox.deliverer.breaker.current_state,
         "plugins": {
             "loaded": sum(1 for p in plugins if p.loaded),
             "refused": sum(1 for p in plugins if not p.loaded),

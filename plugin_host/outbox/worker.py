@@ -79,6 +79,11 @@ class OutboxWorker:
         self._thread = threading.Thread(target=self._loop, name="outbox-worker", daemon=True)
         self._thread.start()
 
+    def wait(self) -> None:
+        """Block until the loop stops (SIGINT or SIGTERM end the process and with it the loop)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=1)
+
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
