@@ -102,9 +102,7 @@ def _switch() -> fields.Boolean:
 
 
 def _one_of(names: Iterable[str]) -> fields.String:
-    return fields.String(
-        load_default=None, allow_none=True, validate=validate.OneOf(sorted(names))
-    )
+    return fields.String(load_default=None, allow_none=True, validate=validate.OneOf(sorted(names)))
 
 
 class FaultSettingsSchema(Schema):

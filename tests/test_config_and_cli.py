@@ -45,7 +45,7 @@ def test_a_good_configuration_is_reported_ok(config_file):
             "Must be an origin",
         ),
         (
-            "timeout_seconds = 5",
+            "timeout_seconds = 1",
             'timeout_seconds = "soon"',
             "record_system.timeout_seconds",
             "Not a valid number.",
