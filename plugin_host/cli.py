@@ -257,6 +257,29 @@ def outbox_work(config_path: str | None) -> None:
         worker.stop()
 
 
+@main.group()
+def admin() -> None:
+    """Admins of the host's admin pages."""
+
+
+@admin.command("add-user")
+@config_option
+@click.argument("name")
+@click.password_option(help="Asked for twice when not given.")
+def admin_add_user(config_path: str | None, name: str, password: str) -> None:
+    """Add an admin (or set a new password); only a hash is stored."""
+    from plugin_host.admin_auth import add_user
+
+    path = _load(config_path).admin.credentials_file
+    if path is None:
+        raise click.ClickException("set [admin] credentials_file in the configuration first")
+    try:
+        add_user(path, name, password)
+    except ValueError as exc:
+        raise click.ClickException(f"name: {exc}") from None
+    click.echo(f"admin {name} saved in {path}")
+
+
 def _admin_step(step) -> None:
     try:
         step()

@@ -82,6 +82,11 @@ class OutboxConfig:
 
 
 @dataclass(frozen=True)
+class AdminConfig:
+    credentials_file: Path | None  # lines of ``name:password-hash``; None: no admin pages
+
+
+@dataclass(frozen=True)
 class HostConfig:
     public_url: str
     database_url: str
@@ -94,6 +99,7 @@ class HostConfig:
     issuers: tuple[IssuerConfig, ...]
     record_system: RecordSystemConfig
     outbox: OutboxConfig
+    admin: AdminConfig
 
     @property
     def frame_ancestors(self) -> tuple[str, ...]:
@@ -163,11 +169,16 @@ class OutboxSchema(Schema):
         return OutboxConfig(**data)
 
 
+class AdminSchema(Schema):
+    credentials_file = fields.String(load_default=None)
+
+
 class ConfigFileSchema(Schema):
     host = fields.Nested(HostSectionSchema, required=True)
     launch = fields.Nested(LaunchSchema, required=True)
     record_system = fields.Nested(RecordSystemSchema, required=True)
     outbox = fields.Nested(OutboxSchema, load_default=lambda: OutboxSchema().load({}))
+    admin = fields.Nested(AdminSchema, load_default=lambda: {"credentials_file": None})
 
 
 def parse_config(data: dict[str, Any], base: Path, source: str = "configuration") -> HostConfig:
@@ -199,6 +210,11 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "configuration"
         issuers=issuers,
         record_system=loaded["record_system"],
         outbox=loaded["outbox"],
+        admin=AdminConfig(
+            credentials_file=None
+            if loaded["admin"]["credentials_file"] is None
+            else base / loaded["admin"]["credentials_file"]
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from typing import TypeVar
 from flask import g
 
 from plugin_host.audit import AuditLog, AuditRecord
+from plugin_host.clock import as_utc
 from plugin_host.document_types import DocumentTypes
 from plugin_host.events import publish_saved
 from plugin_host.launch.context import LaunchContext
@@ -190,7 +191,7 @@ class RecordGateway:
             document_type=document_type,
             version=receipt.version,
             title=title,
-            created_at=row.created_at,
+            created_at=as_utc(row.created_at),
             author_id=self._launch.worker_id,
             pending=True,
             write_id=receipt.write_id,
@@ -321,7 +322,7 @@ def _pending_ref(document_id: str, row: OutboxWrite) -> DocumentRef:
         document_type=row.document_type,
         version=row.predicted_version,
         title=row.title,
-        created_at=row.created_at,
+        created_at=as_utc(row.created_at),
         author_id=row.worker_id,
         pending=True,
         write_id=row.write_id,

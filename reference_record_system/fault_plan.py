@@ -97,7 +97,7 @@ def _delay_ms(**options: Any) -> fields.Integer:
 
 
 def _switch() -> fields.Boolean:
-    # Only JSON true and false: "yes" or 1 is more likely a slip than a wish.
+    # No "yes", "on" or "1": a string here is more likely a slip than a wish.
     return fields.Boolean(load_default=False, truthy={True}, falsy={False})
 
 

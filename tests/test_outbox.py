@@ -313,3 +313,13 @@ def test_health_reports_outbox_depth_and_breaker(host_app, worker, record_system
         _make_due(host_app)
         _drain(host_app)
     assert host_app.test_client().get("/-/health").json["record_system_breaker"] == "open"
+
+
+def test_the_panel_lists_delivered_and_pending_notes_together(host_app, worker):
+    _delivered_document(host_app, worker, "Toimitettu muistiinpano")
+    worker.create("Odottava muistiinpano")
+    panel = worker.browser.get(f"/c/{CLIENT_A}/p/client_note/")
+    assert panel.status_code == 200  # sorting pending with delivered times used to fail
+    page = panel.get_data(as_text=True)
+    assert page.index("Odottava muistiinpano") < page.index("Toimitettu muistiinpano")
+    assert "odottaa tallennusta asiakastietoihin" in page

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from plugin_host.audit import AuditLog, AuditRecord
-from plugin_host.clock import utcnow
+from plugin_host.clock import as_utc, utcnow
 from plugin_host.launch.context import LaunchContext
 from plugin_host.outbox import queue
 from plugin_host.storage.models import OutboxWrite
@@ -47,7 +46,7 @@ def summary(session: Session) -> OutboxSummary:
     oldest = session.scalar(
         select(func.min(OutboxWrite.created_at)).where(OutboxWrite.status.in_(queue.OPEN_STATES))
     )
-    age = None if oldest is None else (utcnow() - _aware(oldest)).total_seconds()
+    age = None if oldest is None else (utcnow() - as_utc(oldest)).total_seconds()
     return OutboxSummary(
         counts={s: counts.get(s, 0) for s in sorted(counts)}, oldest_open_seconds=age
     )
@@ -75,8 +74,8 @@ def describe(row: OutboxWrite) -> dict[str, object]:
         "attempts": row.attempts,
         "last_error": row.last_error,
         "conflict_version": row.conflict_version,
-        "created_at": _aware(row.created_at).isoformat(),
-        "next_attempt_at": _aware(row.next_attempt_at).isoformat(),
+        "created_at": as_utc(row.created_at).isoformat(),
+        "next_attempt_at": as_utc(row.next_attempt_at).isoformat(),
     }
 
 
@@ -129,8 +128,3 @@ def _find(session: Session, write_id: str) -> OutboxWrite:
     if row is None:
         raise OutboxAdminError(f"no write {write_id}")
     return row
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every time the host stores is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
