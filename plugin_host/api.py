@@ -21,6 +21,7 @@ from plugin_host.records import (
     AccessDecision,
     Client,
     Document,
+    DocumentList,
     DocumentRef,
     Family,
     FamilyMember,
@@ -33,6 +34,7 @@ from plugin_host.records import (
     VersionConflict,
 )
 from plugin_host.scopes import ScopeDenied
+from plugin_host.xml_safety import XmlRejected, parse_untrusted_xml
 
 if TYPE_CHECKING:
     from plugin_host.gateway import RecordGateway
@@ -89,6 +91,7 @@ __all__ = [
     "Card",
     "Client",
     "Document",
+    "DocumentList",
     "DocumentRef",
     "Family",
     "FamilyMember",
@@ -104,6 +107,7 @@ __all__ = [
     "ScopeDenied",
     "SlotView",
     "VersionConflict",
+    "XmlRejected",
     "current_launch",
     "gateway",
     "gettext",
@@ -111,4 +115,5 @@ __all__ = [
     "lazy_gettext",
     "load_payload",
     "ngettext",
+    "parse_untrusted_xml",
 ]

@@ -14,7 +14,7 @@ from importlib.resources import files
 
 from lxml import etree
 
-from reference_record_system.xml_safety import parse_untrusted
+from plugin_host.xml_safety import parse_untrusted_xml
 
 WSDL_NAME = "record_system.wsdl"
 XSD_NAME = "record_system.xsd"
@@ -45,7 +45,7 @@ def xsd_bytes() -> bytes:
 
 @cache
 def _schema_root() -> etree._Element:
-    return parse_untrusted(xsd_bytes())
+    return parse_untrusted_xml(xsd_bytes())
 
 
 @cache
@@ -59,7 +59,7 @@ def target_namespace() -> str:
 
 def wsdl_for(soap_url: str) -> bytes:
     """The WSDL with its address and schema location pointing at this server."""
-    root = parse_untrusted((_CONTRACT / WSDL_NAME).read_bytes())
+    root = parse_untrusted_xml((_CONTRACT / WSDL_NAME).read_bytes())
     for address in root.iter(f"{{{_WSDL_SOAP_NS}}}address"):
         address.set("location", soap_url)
     for schema_import in root.iter(f"{{{_XSD_NS}}}import"):

@@ -12,6 +12,7 @@ import time
 from flask import Blueprint, Response, request
 from lxml import etree
 
+from plugin_host.xml_safety import XmlRejected, parse_untrusted_xml
 from reference_record_system import contract
 from reference_record_system.faults import HOSTILE_REPLIES, FaultSettings, injector
 from reference_record_system.operations import OPERATIONS, WRITES, camel, request_context
@@ -29,12 +30,12 @@ from reference_record_system.soap_envelope import (
     version_conflict,
 )
 from reference_record_system.store import NotFound, ValidationFailed, VersionConflict, current_store
-from reference_record_system.xml_safety import MAX_MESSAGE_BYTES, UnsafeXml, parse_untrusted
 from reference_record_system.xroad import read_xroad_headers
 
 bp = Blueprint("soap", __name__)
 _XML = "text/xml; charset=utf-8"
 _CHUNK_BYTES = 64 * 1024
+MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 _DRAIN_CHUNKS = 4 * MAX_MESSAGE_BYTES // _CHUNK_BYTES
 
 
@@ -78,8 +79,8 @@ def _read_body() -> bytes:
 
 def _handle(body: bytes, faults: FaultSettings) -> bytes:
     try:
-        message = read_envelope(parse_untrusted(body))
-    except UnsafeXml as exc:
+        message = read_envelope(parse_untrusted_xml(body, MAX_MESSAGE_BYTES))
+    except XmlRejected as exc:
         raise envelope_refused(str(exc)) from exc
     xroad_headers, xroad = read_xroad_headers(message.headers)
     operation = _operation_name(message.payload)

@@ -6,13 +6,17 @@ and change nothing. Replies: the adapter refuses what fault injection makes the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import requests
 from lxml import etree
 
+from adapters.soap import SoapRecordSystem, SoapSettings
 from plugin_host.records import RecordProtocolError
+from plugin_host.xml_safety import XmlRejected, parse_untrusted_xml
+from reference_record_system.soap_service import MAX_MESSAGE_BYTES
 from reference_record_system.store import RecordStore
-from reference_record_system.xml_safety import MAX_MESSAGE_BYTES, UnsafeXml, parse_untrusted
 from tests.fixtures.record_system import DEMO_CONTEXT
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -154,10 +158,18 @@ def test_the_adapter_refuses_hostile_replies(soap_record_system, record_system, 
     "payload", [XXE, BILLION_LAUGHS, HOSTILE_REQUESTS["parameter_entity"], b"<a><b></a>"]
 )
 def test_the_hardened_parser_refuses_dtds_and_broken_xml(payload):
-    with pytest.raises(UnsafeXml):
-        parse_untrusted(payload)
+    with pytest.raises(XmlRejected):
+        parse_untrusted_xml(payload)
 
 
 def test_the_hardened_parser_caps_the_size():
-    with pytest.raises(UnsafeXml, match="larger"):
-        parse_untrusted(b"<a>" + b"x" * 100 + b"</a>", max_bytes=50)
+    with pytest.raises(XmlRejected, match="larger"):
+        parse_untrusted_xml(b"<a>" + b"x" * 100 + b"</a>", max_bytes=50)
+
+
+def test_the_adapter_refuses_an_oversized_reply_unread(record_system):
+    settings = SoapSettings(endpoint=record_system.soap_url, timeout_seconds=2)
+    capped = SoapRecordSystem(replace(settings, max_reply_bytes=200))
+    with pytest.raises(RecordProtocolError, match="oversized"):
+        capped.get_client(DEMO_CONTEXT, "c-1001")
+    assert SoapRecordSystem(settings).get_client(DEMO_CONTEXT, "c-1001").client_id == "c-1001"

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import requests
 import zeep
 from zeep.proxy import ServiceProxy
 from zeep.transports import Transport
@@ -31,6 +32,10 @@ from plugin_host.records import (
     Family,
     RequestContext,
 )
+from plugin_host.xml_safety import parse_untrusted_xml
+
+# SOAP 1.1 answers 200 with a reply and 500 with a fault; other statuses are zeep's to map.
+_SOAP_STATUSES = (200, 500)
 
 # Replies are untrusted: no DTD, no entities, no fetching, no recovering from broken XML.
 _ZEEP_SETTINGS = zeep.Settings(
@@ -51,9 +56,25 @@ def _wsdl(wsdl_path: str) -> WsdlDocument:
     return WsdlDocument(str(path), Transport(), settings=_ZEEP_SETTINGS)
 
 
+class GuardedTransport(Transport):
+    """Every SOAP reply passes the host's hardened parser (size cap, no DTD) before zeep."""
+
+    def __init__(self, max_reply_bytes: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_reply_bytes = max_reply_bytes
+
+    def post(self, address: str, message: str, headers: dict[str, str]) -> requests.Response:
+        response = super().post(address, message, headers)
+        if response.status_code in _SOAP_STATUSES:
+            parse_untrusted_xml(response.content, self.max_reply_bytes)
+        return response
+
+
 @cache
-def _client(wsdl_path: str, timeout_seconds: float) -> zeep.Client:
-    transport = Transport(timeout=timeout_seconds, operation_timeout=timeout_seconds)
+def _client(wsdl_path: str, timeout_seconds: float, max_reply_bytes: int) -> zeep.Client:
+    transport = GuardedTransport(
+        max_reply_bytes, timeout=timeout_seconds, operation_timeout=timeout_seconds
+    )
     return zeep.Client(
         _wsdl(wsdl_path),
         transport=transport,
@@ -68,7 +89,7 @@ class SoapRecordSystem:
     def __init__(self, settings: SoapSettings) -> None:
         self._settings = settings
         self._service: ServiceProxy = _client(
-            settings.wsdl_path, settings.timeout_seconds
+            settings.wsdl_path, settings.timeout_seconds, settings.max_reply_bytes
         ).create_service(BINDING, settings.endpoint)
 
     def _call(self, ctx: RequestContext, operation: str, **params: Any) -> Any:

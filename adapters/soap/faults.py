@@ -27,6 +27,7 @@ from plugin_host.records import (
     RecordValidationFailed,
     VersionConflict,
 )
+from plugin_host.xml_safety import XmlRejected
 
 # HTTP statuses that mean "busy or down, try later" rather than "you spoke nonsense".
 _BUSY_STATUSES = frozenset({429, 502, 503, 504})
@@ -118,3 +119,5 @@ def typed_errors() -> Iterator[None]:
         raise from_zeep(exc) from None
     except requests.RequestException as exc:
         raise from_transport(exc) from None
+    except XmlRejected as exc:
+        raise RecordProtocolError(f"reply refused by the hardened parser: {exc.kind}") from None

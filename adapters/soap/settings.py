@@ -53,3 +53,4 @@ class SoapSettings:
     timeout_seconds: float = 5.0  # connect and read, each
     wsdl_path: str = BUNDLED_WSDL  # a local file: the contract is never fetched at run time
     xroad: XRoadSettings | None = None
+    max_reply_bytes: int = 8 * 1024 * 1024  # larger replies are refused unread
