@@ -323,3 +323,20 @@ def test_the_panel_lists_delivered_and_pending_notes_together(host_app, worker):
     page = panel.get_data(as_text=True)
     assert page.index("Odottava muistiinpano") < page.index("Toimitettu muistiinpano")
     assert "odottaa tallennusta asiakastietoihin" in page
+
+
+def test_changes_to_a_new_document_whose_creation_was_discarded_fail_visibly(
+    host_app, worker, store, record_system
+):
+    record_system.set_faults(soap_fault="ValidationFailed")
+    created = worker.create("Ei koskaan luotu").json
+    change = worker.update(created["document_id"], "Muutos", if_match=1).json
+    _drain(host_app)
+    record_system.reset_faults()
+    database = host_app.extensions["plugin_host"].database
+    with database.transaction() as session:
+        outbox_admin.discard(session, created["write_id"], "virheellinen", "admin")
+    _drain(host_app)
+    status = worker.status(change["write_id"])
+    assert (status["status"], status["last_error"]) == ("failed", "document was never created")
+    assert not [d for d in store.list_documents(CLIENT_A, "note") if d["title"] == "Muutos"]

@@ -90,6 +90,9 @@ class Deliverer:
             row = session.get(OutboxWrite, seq)
             document_id = queue.resolved_document_id(session, row)
             session.expunge(row)
+        if document_id is None and row.target_document is not None:
+            # Based on a new document whose creation was discarded: there is nothing to change.
+            return self._settle(row, queue.FAILED, error="document was never created")
         try:
             ref = self._send(row, document_id)
         except VersionConflict as conflict:
