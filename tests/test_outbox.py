@@ -203,28 +203,38 @@ def test_two_workers_on_one_document_the_second_is_stopped_then_merges(host_app,
     ]
 
 
-def test_a_conflict_found_at_delivery_waits_for_the_worker_who_chooses(
-    host_app, worker, store, record_system
-):
-    document_id = _delivered_document(host_app, worker, "Verkosto: koulu")
+def _conflicting_update(
+    host_app: Flask, worker: Worker, store: RecordStore, record_system, texts: tuple[str, str, str]
+) -> tuple[str, dict]:
+    """Ours based on version 1 while someone changed the record directly: a conflict at delivery."""
+    first, theirs, mine = texts
+    document_id = _delivered_document(host_app, worker, first)
     store.save_document(  # someone changes the record directly, bypassing this host
         "w-demo",
         CLIENT_A,
         "note",
-        "Verkosto",
-        json.dumps({"text": "Verkosto: koulu, harrastus"}),
+        theirs[:40],
+        json.dumps({"text": theirs}),
         "application/json",
         document_id=document_id,
         expected_version=1,
-        idempotency_key="direct-edit-1",
+        idempotency_key=f"direct-{document_id}",
     )
     record_system.set_faults(http_503=True)  # the host cannot check the version now
-    write = worker.update(document_id, "Verkosto: koulu, mummola", if_match=1).json
+    write = worker.update(document_id, mine, if_match=1).json
     record_system.reset_faults()
     _drain(host_app)
+    return document_id, write
+
+
+def test_a_conflict_found_at_delivery_waits_for_the_worker_who_chooses(
+    host_app, worker, store, record_system
+):
+    texts = ("Verkosto: koulu", "Verkosto: koulu, harrastus", "Verkosto: koulu, mummola")
+    document_id, write = _conflicting_update(host_app, worker, store, record_system, texts)
     status = worker.status(write["write_id"])
     assert (status["status"], status["conflict_version"]) == ("needs_user", 2)
-    assert _versions(store, document_id) == ["Verkosto: koulu", "Verkosto: koulu, harrastus"]
+    assert _versions(store, document_id) == list(texts[:2])
 
     page = worker.browser.get(f"/c/{CLIENT_A}/writes/{write['write_id']}").get_data(as_text=True)
     assert "Tallennus pysähtyi" in page
@@ -241,30 +251,13 @@ def test_a_conflict_found_at_delivery_waits_for_the_worker_who_chooses(
     assert answer.status_code == 303
     _drain(host_app)
     assert worker.status(write["write_id"])["status"] == "delivered"
-    assert _versions(store, document_id) == [
-        "Verkosto: koulu",
-        "Verkosto: koulu, harrastus",
-        "Verkosto: koulu, harrastus, mummola",
-    ]
+    assert _versions(store, document_id) == [*texts[:2], "Verkosto: koulu, harrastus, mummola"]
 
 
 def test_keeping_theirs_drops_mine_and_frees_the_document(host_app, worker, store, record_system):
-    document_id = _delivered_document(host_app, worker, "A")
-    store.save_document(
-        "w-demo",
-        CLIENT_A,
-        "note",
-        "B",
-        json.dumps({"text": "B"}),
-        "application/json",
-        document_id=document_id,
-        expected_version=1,
-        idempotency_key="direct-edit-2",
+    document_id, write = _conflicting_update(
+        host_app, worker, store, record_system, ("A", "B", "C")
     )
-    record_system.set_faults(http_503=True)
-    write = worker.update(document_id, "C", if_match=1).json
-    record_system.reset_faults()
-    _drain(host_app)
     answer = worker.browser.post(
         f"/c/{CLIENT_A}/api/writes/{write['write_id']}/resolve",
         json={"choice": "theirs"},
