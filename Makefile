@@ -39,5 +39,11 @@ $(AXE): package.json package-lock.json
 lint: install
 	$(BIN)/ruff check .
 
+# Benchmarks print figures and judge nothing (bench/README.md): every bench/<name>.py in turn,
+# the helpers (bench/_*.py) aside.
+.PHONY: bench
+bench: install
+	for module in bench/[!_]*.py; do $(BIN)/python -m bench.$$(basename $$module .py) || exit 1; done
+
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .ruff_cache node_modules

@@ -47,7 +47,9 @@ def create_app(
     )
     record_system = record_system or build_record_system(config.record_system)
     audit = AuditLog(database)
-    outbox = build_outbox(config.outbox, database, record_system, audit)
+    outbox = build_outbox(
+        config.outbox, database, record_system, audit, config.record_system.timeout_seconds
+    )
     app.extensions[EXTENSION_KEY] = HostServices(
         config=config,
         database=database,

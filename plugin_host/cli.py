@@ -248,7 +248,11 @@ def outbox_work(config_path: str | None) -> None:
     config = _load(config_path)
     database = _outbox_database(config_path)
     worker = build_outbox(
-        config.outbox, database, build_record_system(config.record_system), AuditLog(database)
+        config.outbox,
+        database,
+        build_record_system(config.record_system),
+        AuditLog(database),
+        config.record_system.timeout_seconds,
     )
     worker.start()
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -150,3 +151,31 @@ def run_demo(directory: Path, host_port: int, records_port: int) -> None:
     finally:
         records.terminate()
         records.wait(timeout=10)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the demo's stand-ins in tests and benchmarks)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_host(config: Path, host_url: str, log: IO[bytes] | None = None) -> subprocess.Popen:
+    """The host as its own process, serving ``config`` on the port of ``host_url``."""
+    port = host_url.rsplit(":", 1)[1]
+    command = [sys.executable, "-m", "plugin_host.cli", "serve", "--config", str(config)]
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [*command, "--port", port], stdout=log, stderr=subprocess.STDOUT if log else None
+    )
+
+
+def stop_process(process: subprocess.Popen, seconds: float = 10) -> None:
+    """Terminate politely, then kill."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=seconds)

@@ -126,12 +126,26 @@ class RecordGateway:
                 session.expunge(pending)
         if pending is not None and version is None:
             return self._pending_document(document_id, pending)
+        document_id = self._record_id(document_id)
         try:
             found = self._records.get_document(self._ctx, document_id, version)
         except RecordSystemError as exc:
             self._write_audit("documents.get", _outcome(exc), document_id, version)
             raise
         return self._checked(found, document_id, version)
+
+    def _record_id(self, document_id: str) -> str:
+        """A ``pending:`` id of a document since delivered: the id the record gave it."""
+        if not document_id.startswith(queue.PENDING_PREFIX):
+            return document_id
+        with self._database.transaction() as session:
+            creator = queue.find_write(
+                session, self._launch.client_id, document_id.removeprefix(queue.PENDING_PREFIX)
+            )
+            delivered = creator.document_id if creator is not None else None
+        if delivered is None:
+            raise RecordNotFound("no such document")
+        return delivered
 
     def save_document(
         self,

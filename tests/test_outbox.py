@@ -333,3 +333,13 @@ def test_changes_to_a_new_document_whose_creation_was_discarded_fail_visibly(
     status = worker.status(change["write_id"])
     assert (status["status"], status["last_error"]) == ("failed", "document was never created")
     assert not [d for d in store.list_documents(CLIENT_A, "note") if d["title"] == "Muutos"]
+
+
+def test_a_pending_id_keeps_working_after_its_document_is_delivered(host_app, worker, store):
+    created = worker.create("Ensin odottava").json
+    _drain(host_app)
+    assert worker.get(created["document_id"]).json["content"] == {"text": "Ensin odottava"}
+    assert worker.update(created["document_id"], "Sitten muutettu", if_match=1).status_code == 202
+    _drain(host_app)
+    record_id = worker.status(created["write_id"])["document_id"]
+    assert _versions(store, record_id) == ["Ensin odottava", "Sitten muutettu"]

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-import pybreaker
 from tenacity import RetryCallState, wait_exponential_jitter
 
 from plugin_host.audit import AuditLog, AuditRecord
 from plugin_host.clock import utcnow
 from plugin_host.launch.context import LaunchContext
 from plugin_host.outbox import queue
+from plugin_host.outbox.breaker import BreakerOpen, CircuitBreaker
 from plugin_host.records import (
     DocumentDraft,
     DocumentRef,
@@ -69,13 +69,7 @@ class Deliverer:
         self.records = record_system
         self.audit = audit
         self.settings = settings
-        self.breaker = pybreaker.CircuitBreaker(
-            fail_max=settings.breaker_fail_max,
-            reset_timeout=settings.breaker_reset_seconds,
-            # Only an unavailable record system trips the breaker, not a refused write.
-            exclude=[lambda exc: not getattr(exc, "retryable", False)],
-            name="record-system",
-        )
+        self.breaker = CircuitBreaker(settings.breaker_fail_max, settings.breaker_reset_seconds)
         self._backoff = wait_exponential_jitter(
             multiplier=settings.first_backoff_seconds,
             max=settings.max_backoff_seconds,
@@ -137,16 +131,21 @@ class Deliverer:
 
     def _guarded(self, call: Callable[[], T]) -> T:
         try:
-            return self.breaker.call(call)
-        except pybreaker.CircuitBreakerError:
+            self.breaker.before_call()
+        except BreakerOpen:
             raise Unsettled("breaker open", uncertain=False) from None
-        except (RecordTimeout, RecordProtocolError) as exc:
-            # Sent, answer unknown or unreadable: it may have been applied.
-            raise Unsettled(type(exc).__name__, uncertain=True) from None
+        try:
+            result = call()
         except RecordSystemError as exc:
-            if exc.retryable:
-                raise Unsettled(type(exc).__name__, uncertain=False) from None
-            raise
+            if not exc.retryable:
+                self.breaker.succeeded()  # it answered: a refused write is no outage
+                raise
+            self.breaker.failed()
+            # After a timeout or an unreadable answer the write may have been applied.
+            uncertain = isinstance(exc, RecordTimeout | RecordProtocolError)
+            raise Unsettled(type(exc).__name__, uncertain=uncertain) from None
+        self.breaker.succeeded()
+        return result
 
     # --- settling ----------------------------------------------------------------------------
 
@@ -192,26 +191,28 @@ class Deliverer:
                 stored.delivered_version = ref.version
                 stored.delivered_at = now
                 stored.uncertain = False
-        self.audit.record(
-            LaunchContext(
-                session_id="",
-                worker_id=row.worker_id,
-                org_unit=row.org_unit,
-                client_id=row.client_id,
-                purpose=row.purpose,
-                locale="fi",
-            ),
-            AuditRecord(
-                plugin=row.plugin,
-                operation="documents.deliver",
-                outcome={queue.DELIVERED: "success", queue.NEEDS_USER: "conflict"}.get(
-                    status, "error"
+            # The audit row in the same transaction: one commit, and it stands or falls with it.
+            self.audit.add(
+                session,
+                LaunchContext(
+                    session_id="",
+                    worker_id=row.worker_id,
+                    org_unit=row.org_unit,
+                    client_id=row.client_id,
+                    purpose=row.purpose,
+                    locale="fi",
                 ),
-                document_id=ref.document_id if ref else row.document_id,
-                document_version=ref.version if ref else conflict_version,
-                detail=error or f"write {row.write_id}",
-            ),
-        )
+                AuditRecord(
+                    plugin=row.plugin,
+                    operation="documents.deliver",
+                    outcome={queue.DELIVERED: "success", queue.NEEDS_USER: "conflict"}.get(
+                        status, "error"
+                    ),
+                    document_id=ref.document_id if ref else row.document_id,
+                    document_version=ref.version if ref else conflict_version,
+                    detail=error or f"write {row.write_id}",
+                ),
+            )
         if status != queue.DELIVERED:
             log.info("write %s settled as %s", row.write_id, status)
         return status

@@ -131,15 +131,22 @@ def due_heads(session: Session, now: datetime, limit: int) -> list[OutboxWrite]:
     )
 
 
-def claim(session: Session, seq: int, lease: timedelta) -> bool:
-    """Compare-and-set from pending to delivering: of several workers, one wins."""
+def claim(session: Session, seqs: list[int], lease: timedelta) -> list[int]:
+    """Compare-and-set from pending to delivering: of several workers, one wins each write."""
     now = utcnow()
-    result = session.execute(
+    claim_id = uuid.uuid4().hex
+    session.execute(
         update(OutboxWrite)
-        .where(OutboxWrite.seq == seq, OutboxWrite.status == PENDING)
-        .values(status=DELIVERING, lease_until=now + lease, updated_at=now)
+        .where(OutboxWrite.seq.in_(seqs), OutboxWrite.status == PENDING)
+        .values(status=DELIVERING, lease_until=now + lease, updated_at=now, claim_id=claim_id)
     )
-    return result.rowcount == 1
+    return list(
+        session.scalars(
+            select(OutboxWrite.seq).where(
+                OutboxWrite.seq.in_(seqs), OutboxWrite.claim_id == claim_id
+            )
+        )
+    )
 
 
 def release_stale(session: Session) -> int:

@@ -21,7 +21,6 @@ from plugin_host.records import RecordSystem
 from plugin_host.storage import Database
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)
 
 
 class OutboxWorker:
@@ -31,7 +30,9 @@ class OutboxWorker:
         deliverer: Deliverer,
         concurrency: int = 4,
         poll_seconds: float = 0.5,
+        lease: timedelta = timedelta(seconds=30),
     ) -> None:
+        self.lease = lease
         self.database = database
         self.deliverer = deliverer
         self.concurrency = concurrency
@@ -50,11 +51,10 @@ class OutboxWorker:
         with self.database.transaction() as session:
             queue.release_stale(session)
             heads = queue.due_heads(session, utcnow(), limit=self.concurrency * 8)
-        claimed = []
-        for head in heads:
-            with self.database.transaction() as session:
-                if queue.claim(session, head.seq, LEASE):
-                    claimed.append(head.seq)
+        if not heads:
+            return 0
+        with self.database.transaction() as session:
+            claimed = queue.claim(session, [head.seq for head in heads], self.lease)
         list(self._pool.map(self.deliverer.deliver, claimed))
         return len(claimed)
 
@@ -93,7 +93,11 @@ class OutboxWorker:
 
 
 def build_outbox(
-    config: OutboxConfig, database: Database, record_system: RecordSystem, audit: AuditLog
+    config: OutboxConfig,
+    database: Database,
+    record_system: RecordSystem,
+    audit: AuditLog,
+    call_timeout_seconds: float,
 ) -> OutboxWorker:
     deliverer = Deliverer(
         database,
@@ -105,4 +109,7 @@ def build_outbox(
             breaker_reset_seconds=config.breaker_reset_seconds,
         ),
     )
-    return OutboxWorker(database, deliverer, config.concurrency, config.poll_seconds)
+    # A delivery makes at most two calls (read back, save), each with a connect and a read
+    # timeout: past that, its claim is surely dead and another worker may take the write.
+    lease = timedelta(seconds=4 * call_timeout_seconds + 5)
+    return OutboxWorker(database, deliverer, config.concurrency, config.poll_seconds, lease)
