@@ -343,3 +343,29 @@ def test_a_pending_id_keeps_working_after_its_document_is_delivered(host_app, wo
     _drain(host_app)
     record_id = worker.status(created["write_id"])["document_id"]
     assert _versions(store, record_id) == ["Ensin odottava", "Sitten muutettu"]
+
+
+def test_a_lost_answer_is_settled_even_when_the_record_moved_on_since(
+    host_app, worker, store, record_system
+):
+    document_id = _delivered_document(host_app, worker, "Yksi")
+    record_system.set_faults(timeout_after_commit_ms=1500)
+    write = worker.update(document_id, "Kaksi", if_match=1).json
+    _drain(host_app)
+    record_system.reset_faults()
+    store.save_document(  # a colleague's change lands on top of ours before we read back
+        "w-demo",
+        CLIENT_A,
+        "note",
+        "Kolme",
+        json.dumps({"text": "Kolme"}),
+        "application/json",
+        document_id=document_id,
+        expected_version=2,
+        idempotency_key=f"after-{document_id}",
+    )
+    _make_due(host_app)
+    _drain(host_app)
+    status = worker.status(write["write_id"])
+    assert (status["status"], status["version"]) == ("delivered", 2)
+    assert _versions(store, document_id) == ["Yksi", "Kaksi", "Kolme"]

@@ -119,15 +119,16 @@ class Deliverer:
     def _reconcile(
         self, ctx: RequestContext, row: OutboxWrite, document_id: str
     ) -> DocumentRef | None:
-        """Read the document back: is our write already in? None means send it (same key)."""
+        """Read the document back: is our write its newest version? None means send it again.
+
+        Sending again is safe with the same key: if our write went in and others followed,
+        the record answers our first result; if it did not, the stale base is a conflict.
+        """
         current = self._guarded(lambda: self.records.get_document(ctx, document_id))
-        version = current.ref.version
-        if version == row.base_version:
-            return None
         mine = current.content == row.content and current.ref.title == row.title
-        if version == row.predicted_version and mine:
+        if current.ref.version == row.predicted_version and mine:
             return current.ref
-        raise VersionConflict(current_version=version)
+        return None
 
     def _guarded(self, call: Callable[[], T]) -> T:
         try:
