@@ -22,7 +22,8 @@ class PluginGrants:
     approved_scopes: frozenset[str]
 
     def enabled_for(self, org_unit: str) -> bool:
-        if org_unit in self.disabled_units:
+        # Disabled for "*" is the kill switch: off everywhere, whatever was enabled by name.
+        if org_unit in self.disabled_units or ALL_UNITS in self.disabled_units:
             return False
         return org_unit in self.enabled_units or ALL_UNITS in self.enabled_units
 

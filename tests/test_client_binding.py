@@ -72,3 +72,13 @@ def test_a_plugin_not_enabled_for_the_unit_is_refused(host_app, launch_keys):
         "client_note", "lastensuojelu-1", False, "test-admin"
     )
     assert browser.get(f"/c/{CLIENT_A}/p/client_note/").status_code == 403
+
+
+def test_disabling_for_all_units_is_a_kill_switch(host_app, launch_keys):
+    browser = host_app.test_client()
+    browser.get("/launch", query_string={"token": launch_keys.sign()})
+    enablement = Enablement(host_app.extensions["plugin_host"].database)
+    enablement.set_enabled("client_note", "*", False, "test-admin")
+    assert browser.get(f"/c/{CLIENT_A}/p/client_note/").status_code == 403  # enabled by name
+    enablement.set_enabled("client_note", "*", True, "test-admin")
+    assert browser.get(f"/c/{CLIENT_A}/p/client_note/").status_code == 200
