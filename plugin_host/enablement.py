@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from plugin_host.clock import utcnow
@@ -35,6 +36,7 @@ class Enablement:
         self.database = database
 
     def set_enabled(self, plugin: str, org_unit: str, enabled: bool, actor: str) -> None:
+        self._forget(plugin)
         with self.database.transaction() as session:
             session.merge(
                 PluginEnablement(
@@ -47,6 +49,7 @@ class Enablement:
             )
 
     def approve(self, plugin: str, scopes: list[str] | tuple[str, ...], actor: str) -> None:
+        self._forget(plugin)
         with self.database.transaction() as session:
             for scope in scopes:
                 session.merge(
@@ -54,6 +57,7 @@ class Enablement:
                 )
 
     def revoke(self, plugin: str, scopes: list[str] | tuple[str, ...]) -> None:
+        self._forget(plugin)
         with self.database.transaction() as session:
             for scope in scopes:
                 grant = session.get(ScopeGrant, (plugin, scope))
@@ -61,6 +65,20 @@ class Enablement:
                     session.delete(grant)
 
     def grants(self, plugin: str) -> PluginGrants:
+        """The decisions for ``plugin``, read once per request (binding, gateway and slots all
+        ask for them while serving one page)."""
+        if not has_request_context():
+            return self._read(plugin)
+        cached = g.setdefault("plugin_grants", {})
+        if plugin not in cached:
+            cached[plugin] = self._read(plugin)
+        return cached[plugin]
+
+    def _forget(self, plugin: str) -> None:
+        if has_request_context():
+            g.setdefault("plugin_grants", {}).pop(plugin, None)
+
+    def _read(self, plugin: str) -> PluginGrants:
         with self.database.transaction() as session:
             units = session.execute(
                 select(PluginEnablement.org_unit, PluginEnablement.enabled).where(

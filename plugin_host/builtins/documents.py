@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from plugin_host import __version__
@@ -157,11 +158,15 @@ def update_document(plugin: str, document_type: str, document_id: str) -> tuple[
 def _write(write_id: str) -> OutboxWrite:
     services = host_services()
     with services.database.transaction() as session:
-        row = queue.find_write(session, g.launch.client_id, write_id)
-    if row is None:
+        plugin = session.scalar(
+            select(OutboxWrite.plugin).where(
+                OutboxWrite.write_id == write_id, OutboxWrite.client_id == g.launch.client_id
+            )
+        )
+    if plugin is None:
         abort(404)
-    # Through the writing plugin's gateway: its scopes, and an audit row for the read.
-    return _gateway(row.plugin).pending_write(write_id)
+    # Read through the writing plugin's gateway: its scopes, and an audit row for the read.
+    return _gateway(plugin).pending_write(write_id)
 
 
 def _write_json(row: OutboxWrite) -> dict[str, Any]:
