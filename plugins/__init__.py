@@ -1,0 +1,1 @@
+"""The systemic-practice plugins shipped with the host, each found through its entry point."""

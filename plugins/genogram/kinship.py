@@ -1,0 +1,126 @@
+"""How each person is related to the index child, as a code with a translated label.
+
+Used for the accessible labels ("Liisa, mother of Eino"), the table view, the access-request
+export (a third party is shown only by this role) and seeding from the record's relation codes.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from plugin_host.api import lazy_gettext as _
+from plugins.genogram.family_graph import FamilyGraph
+
+# Gendered words where the person's gender identity gives one, else the neutral word.
+RELATIONS = {
+    "self": (_("the child"), _("the child"), _("the child")),
+    "parent": (_("mother"), _("father"), _("parent")),
+    "step_parent": (_("stepmother"), _("stepfather"), _("step-parent")),
+    "foster_parent": (_("foster mother"), _("foster father"), _("foster parent")),
+    "adoptive_parent": (_("adoptive mother"), _("adoptive father"), _("adoptive parent")),
+    "carer": (_("carer"), _("carer"), _("carer")),
+    "sibling": (_("sister"), _("brother"), _("sibling")),
+    "half_sibling": (_("half-sister"), _("half-brother"), _("half-sibling")),
+    "step_sibling": (_("stepsister"), _("stepbrother"), _("step-sibling")),
+    "grandparent": (_("grandmother"), _("grandfather"), _("grandparent")),
+    "great_grandparent": (
+        _("great-grandmother"),
+        _("great-grandfather"),
+        _("great-grandparent"),
+    ),
+    "aunt_uncle": (_("aunt"), _("uncle"), _("parent's sibling")),
+    "cousin": (_("cousin"), _("cousin"), _("cousin")),
+    "partner": (_("partner"), _("partner"), _("partner")),
+    "child": (_("daughter"), _("son"), _("child")),
+    "grandchild": (_("granddaughter"), _("grandson"), _("grandchild")),
+    "niece_nephew": (_("niece"), _("nephew"), _("sibling's child")),
+    "parents_partner": (_("parent's partner"), _("parent's partner"), _("parent's partner")),
+    "relative": (_("relative"), _("relative"), _("relative")),
+    "other": (_("person in the network"), _("person in the network"), _("person in the network")),
+}
+
+# Parentage kinds that make someone a parent-like adult of the child, and the relation they give.
+_PARENT_KINDS = {
+    "biological": "parent",
+    "adoptive": "adoptive_parent",
+    "foster": "foster_parent",
+    "step": "step_parent",
+    "kinship_carer": "carer",
+    "guardian": "carer",
+}
+
+# A record system's relation codes (see plugin_host.records.FamilyMember) as ours.
+RECORD_RELATIONS = {
+    "mother": "parent",
+    "father": "parent",
+    "parent": "parent",
+    "step-parent": "step_parent",
+    "foster-parent": "foster_parent",
+    "sibling": "sibling",
+    "half-sibling": "half_sibling",
+    "grandparent": "grandparent",
+    "great-grandparent": "great_grandparent",
+    "aunt-uncle": "aunt_uncle",
+    "cousin": "cousin",
+}
+
+
+def relation_to_index(graph: FamilyGraph, person_id: str) -> str:
+    """The relation code of ``person_id`` to the index person (a key of RELATIONS)."""
+    index = graph.index_id
+    if person_id == index:
+        return "self"
+    parent_links = {p: graph.parentage[p, index]["kind"] for p in graph.parents(index)}
+    if person_id in parent_links:
+        return _PARENT_KINDS[parent_links[person_id]]
+    parents = set(parent_links)
+    if person_id in graph.partners(index):
+        return "partner"
+    if person_id in graph.children(index):
+        return "child"
+    own_parents = set(graph.parents(person_id))
+    if own_parents and own_parents & parents:
+        return "sibling" if own_parents == parents else "half_sibling"
+    if any(person_id in graph.partners(p) for p in parents):
+        return "parents_partner"
+    parents_partners = {q for p in parents for q in graph.partners(p)} - parents
+    if own_parents & parents_partners:
+        return "step_sibling"
+    grandparents = {g for p in parents for g in graph.parents(p)}
+    if person_id in grandparents:
+        return "grandparent"
+    if person_id in {gg for g in grandparents for gg in graph.parents(g)}:
+        return "great_grandparent"
+    if own_parents & grandparents:
+        return "aunt_uncle"
+    if any(set(graph.parents(q)) & grandparents for q in own_parents):
+        return "cousin"
+    if own_parents & ({c for p in parents for c in graph.children(p)} - {index}):
+        return "niece_nephew"
+    if person_id in {gc for c in graph.children(index) for gc in graph.children(c)}:
+        return "grandchild"
+    if own_parents and any(set(graph.parents(p)) & parents for p in own_parents):
+        return "niece_nephew"
+    return "relative" if _related(graph, person_id) else "other"
+
+
+def relation_label(graph: FamilyGraph, person_id: str) -> str:
+    """The relation in words, gendered by the person's gender identity when it is known."""
+    female, male, neutral = RELATIONS[relation_to_index(graph, person_id)]
+    gender = graph.persons[person_id].get("gender_identity")
+    return str(female if gender == "woman" else male if gender == "man" else neutral)
+
+
+def _related(graph: FamilyGraph, person_id: str) -> bool:
+    """True if a chain of parentage or unions links the person to the index person."""
+    seen = {person_id}
+    queue = deque([person_id])
+    while queue:
+        current = queue.popleft()
+        if current == graph.index_id:
+            return True
+        for other in (*graph.parents(current), *graph.children(current), *graph.partners(current)):
+            if other not in seen:
+                seen.add(other)
+                queue.append(other)
+    return False
