@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from marshmallow import (
@@ -32,8 +33,8 @@ MAX_PERSONS = 10_000
 MAX_NETWORK_NODES = 500
 NAME_LENGTH = 100
 NOTE_LENGTH = 500
-IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
+PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 
 
 def _one_of(vocabulary: Iterable[str]) -> validate.OneOf:
@@ -169,6 +170,16 @@ class UnionSchema(Schema):
                 raise ValidationError(
                     _("A union that is still together has no date of ending."), ending
                 )
+        _in_order(data, ("started", "separated", "divorced"))
+        _in_order(data, ("started", "widowed"))
+
+
+def _in_order(data: dict[str, Any], names: tuple[str, ...]) -> None:
+    """Dates that follow each other in life must not be given the other way round."""
+    given = [(name, data[name]["date"]) for name in names if data.get(name)]
+    for (_earlier, first), (later, second) in pairwise(given):
+        if _before(second, first):
+            raise ValidationError(_("This date is before the one it follows."), later)
 
 
 class ParentageSchema(Schema):
@@ -179,6 +190,10 @@ class ParentageSchema(Schema):
     kind = fields.String(load_default="biological", validate=_one_of(v.PARENTAGE_KINDS))
     started = fields.Nested(FuzzyDateSchema, load_default=None, allow_none=True)
     ended = fields.Nested(FuzzyDateSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _dates(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        _in_order(data, ("started", "ended"))
 
 
 class TwinSetSchema(Schema):
@@ -199,6 +214,10 @@ class HouseholdSchema(Schema):
     label = fields.String(load_default="", validate=validate.Length(max=NAME_LENGTH))
     started = fields.Nested(FuzzyDateSchema, load_default=None, allow_none=True)
     ended = fields.Nested(FuzzyDateSchema, load_default=None, allow_none=True)
+
+    @validates_schema
+    def _dates(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        _in_order(data, ("started", "ended"))
 
 
 class TieSchema(Schema):
@@ -234,7 +253,9 @@ class PinSchema(Schema):
 
     id = _identifier(required=True)
     x = fields.Float(required=True, allow_nan=False, validate=validate.Range(-1e6, 1e6))
-    y = fields.Float(load_default=None, allow_none=True, allow_nan=False)
+    y = fields.Float(
+        load_default=None, allow_none=True, allow_nan=False, validate=validate.Range(-1e6, 1e6)
+    )
 
 
 class PinsSchema(Schema):
@@ -284,11 +305,16 @@ class GenogramSchema(Schema):
             index = next(p for p in persons if p["id"] == data["index_person"])
             if index["kind"] != "person":
                 errors.add(("index_person",), _("The index person must be a born person."))
+        unborn = {p["id"] for p in persons if p["kind"] != "person"}
         for i, union in enumerate(data.get("unions") or []):
             errors.known(("unions", i, "partners"), union["partners"], person_ids)
+            if unborn & set(union["partners"]):
+                errors.add(("unions", i, "partners"), _("Only a born person can be a partner."))
         for i, link in enumerate(data.get("parentage") or []):
             errors.known(("parentage", i, "child"), [link["child"]], person_ids)
             errors.known(("parentage", i, "parent"), [link["parent"]], person_ids)
+            if link["parent"] in unborn:
+                errors.add(("parentage", i, "parent"), _("Only a born person can be a parent."))
             if link["child"] == link["parent"]:
                 errors.add(("parentage", i, "parent"), _("A person cannot be their own parent."))
         errors.duplicate_parentage(data.get("parentage") or [])
@@ -380,7 +406,11 @@ class _ReferenceErrors:
                     state[person] = 2
                     stack.pop()
                 elif state.get(parent) == 1:
-                    index = next(i for i, lk in enumerate(links) if lk["child"] == person)
+                    index = next(
+                        i
+                        for i, lk in enumerate(links)
+                        if lk["child"] == person and lk["parent"] == parent
+                    )
                     self.add(
                         ("parentage", index, "parent"),
                         _("This would make a person their own ancestor."),

@@ -41,6 +41,8 @@ UNION_KINDS = {
     "registered_partnership": _("registered partnership"),
     "cohabitation": _("cohabitation"),
     "dating": _("dating"),
+    # What a genogram seeded from the record starts with: the record does not say.
+    "unknown": _("relationship of a kind not yet known"),
 }
 
 UNION_STATUSES = {
