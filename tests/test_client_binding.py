@@ -18,10 +18,13 @@ def _client_routes(app: Flask) -> list[tuple[str, str]]:
             continue
         values = {arg: "x" for arg in rule.arguments}
         values["client_id"] = CLIENT_B
-        values.pop("filename", None)
         if "filename" in rule.arguments:
             values["filename"] = "anything.css"
-        url = app.url_map.bind("host.test").build(rule.endpoint, values)
+        try:
+            url = app.url_map.bind("host.test").build(rule.endpoint, values)
+        except ValueError:  # a number in the path (``<int:version>``)
+            numbers = {arg: 1 for arg in rule.arguments if arg not in ("client_id", "filename")}
+            url = app.url_map.bind("host.test").build(rule.endpoint, values | numbers)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             routes.append((method, url))
     return routes
@@ -82,3 +85,19 @@ def test_disabling_for_all_units_is_a_kill_switch(host_app, launch_keys):
     assert browser.get(f"/c/{CLIENT_A}/p/client_note/").status_code == 403  # enabled by name
     enablement.set_enabled("client_note", "*", True, "test-admin")
     assert browser.get(f"/c/{CLIENT_A}/p/client_note/").status_code == 200
+
+
+def test_launches_answered_at_the_same_moment_both_stay_open(host_app, launch_keys):
+    """A record page opens several plugin frames at once: no launch may overwrite another's."""
+    browser = host_app.test_client()
+    # Each launch is answered before the browser has stored the other's cookie.
+    answers = [
+        host_app.test_client().get("/launch", query_string={"token": launch_keys.sign(client_id=c)})
+        for c in (CLIENT_A, CLIENT_B)
+    ]
+    for answer in answers:
+        for header in answer.headers.getlist("Set-Cookie"):
+            name, value = header.split(";", 1)[0].split("=", 1)
+            browser.set_cookie(name, value)
+    assert browser.get(f"/c/{CLIENT_A}/p/client_note/").status_code == 200
+    assert browser.get(f"/c/{CLIENT_B}/p/client_note/").status_code == 200

@@ -1,7 +1,9 @@
 """Launch sessions in the database (so any host instance can serve them) and the replay guard.
 
-The browser's signed session cookie holds only the ids of its open launch sessions; a worker
-with two clients open in two record-system tabs has two sessions, each bound to its client.
+Each launch session gets a cookie of its own holding only its random id; a worker with two clients
+open in two record-system tabs has two sessions, each bound to its client. One cookie per launch,
+not one cookie listing them all: a record page opens several plugin frames at once, and their
+launches must not overwrite each other's cookie.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import session as cookie
+from flask import current_app, request
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 
 from plugin_host.clock import utcnow
 from plugin_host.launch.context import LaunchContext
@@ -21,7 +24,7 @@ from plugin_host.launch.tokens import LaunchClaims
 from plugin_host.storage import Database
 from plugin_host.storage.models import LaunchSession, UsedLaunchToken
 
-COOKIE_KEY = "launch_sessions"
+COOKIE_PREFIX = "ph_launch_"
 MAX_OPEN_SESSIONS = 8
 
 
@@ -39,7 +42,7 @@ def consume_token_id(database: Database, claims: LaunchClaims) -> bool:
 
 
 def open_session(database: Database, claims: LaunchClaims, hours: float) -> LaunchContext:
-    """Create the server-side session and remember its id in the browser's cookie."""
+    """Create the server-side session; ``remember_launch`` gives the browser its cookie."""
     now = utcnow()
     row = LaunchSession(
         session_id=secrets.token_urlsafe(32),
@@ -54,13 +57,42 @@ def open_session(database: Database, claims: LaunchClaims, hours: float) -> Laun
     with database.transaction() as session:
         session.execute(delete(LaunchSession).where(LaunchSession.expires_at < now))
         session.add(row)
-    cookie[COOKIE_KEY] = [row.session_id, *cookie.get(COOKIE_KEY, [])][:MAX_OPEN_SESSIONS]
     return claims.as_context(row.session_id)
+
+
+def remember_launch(
+    response: Response, launch: LaunchContext, still_open: list[LaunchContext], hours: float
+) -> None:
+    """Set the new launch's cookie; drop the cookies of ended launches and of the oldest ones
+    beyond MAX_OPEN_SESSIONS (``still_open`` is newest first, as ``open_launches`` gives it)."""
+    config = current_app.config
+    response.set_cookie(
+        _cookie_name(launch.session_id),
+        launch.session_id,
+        max_age=int(hours * 3600),
+        httponly=True,
+        secure=config["SESSION_COOKIE_SECURE"],
+        samesite=config["SESSION_COOKIE_SAMESITE"],
+        partitioned=config["SESSION_COOKIE_PARTITIONED"],
+    )
+    keep = {_cookie_name(s.session_id) for s in still_open[: MAX_OPEN_SESSIONS - 1]}
+    for name in request.cookies:
+        if name.startswith(COOKIE_PREFIX) and name not in keep:
+            response.delete_cookie(
+                name,
+                secure=config["SESSION_COOKIE_SECURE"],
+                samesite=config["SESSION_COOKIE_SAMESITE"],
+                partitioned=config["SESSION_COOKIE_PARTITIONED"],
+            )
 
 
 def open_launches(database: Database) -> list[LaunchContext]:
     """The browser's unexpired launch sessions, newest first."""
-    session_ids = cookie.get(COOKIE_KEY) or []
+    session_ids = [
+        value
+        for name, value in request.cookies.items()
+        if name.startswith(COOKIE_PREFIX) and name == _cookie_name(value)
+    ][: MAX_OPEN_SESSIONS * 2]
     if not session_ids:
         return []
     with database.transaction() as session:
@@ -76,6 +108,11 @@ def open_launches(database: Database) -> list[LaunchContext]:
 def csrf_token_for(launch: LaunchContext, secret_key: str) -> str:
     """A form token bound to one launch session: valid for that session only."""
     return hmac.new(secret_key.encode(), launch.session_id.encode(), hashlib.sha256).hexdigest()
+
+
+def _cookie_name(session_id: str) -> str:
+    # Derived from the id so a launch's cookie is found again and cannot be renamed to another's.
+    return COOKIE_PREFIX + hashlib.sha256(session_id.encode()).hexdigest()[:16]
 
 
 def _context(row: LaunchSession) -> LaunchContext:

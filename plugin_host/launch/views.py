@@ -9,7 +9,12 @@ from werkzeug.wrappers import Response
 
 from plugin_host.audit import AuditRecord
 from plugin_host.clock import utcnow
-from plugin_host.launch.sessions import consume_token_id, open_session
+from plugin_host.launch.sessions import (
+    consume_token_id,
+    open_launches,
+    open_session,
+    remember_launch,
+)
 from plugin_host.launch.tokens import LaunchRejected, verify_launch_token
 from plugin_host.records import RecordSystemError
 from plugin_host.services import host_services
@@ -51,9 +56,12 @@ def launch() -> Response | tuple[str, int]:
     if not decision.allowed:
         _audit_launch("denied", "record system refused access")
         abort(403)
+    still_open = open_launches(services.database)
     g.launch = open_session(services.database, claims, services.config.session_hours)
     _audit_launch("success", claims.view)
-    return redirect(url_for(target), code=303)
+    response = redirect(url_for(target), code=303)
+    remember_launch(response, g.launch, still_open, services.config.session_hours)
+    return response
 
 
 def _audit_launch(outcome: str, detail: str | None) -> None:
