@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 from flask import g
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import (
+    format_date,
+    format_datetime,
+    get_timezone,
+    gettext,
+    lazy_gettext,
+    ngettext,
+)
 
 from plugin_host.hookspecs import PROJECT_NAME
 from plugin_host.launch.context import LaunchContext
@@ -109,7 +116,10 @@ __all__ = [
     "VersionConflict",
     "XmlRejected",
     "current_launch",
+    "format_date",
+    "format_datetime",
     "gateway",
+    "get_timezone",
     "gettext",
     "hookimpl",
     "lazy_gettext",

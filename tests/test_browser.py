@@ -9,23 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.browser import axe_violations
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT = ROOT / "docs" / "images" / "client-record.png"
-
-
-def _axe_violations(frame) -> list[dict]:
-    """WCAG 2.1 A/AA violations that axe-core finds in a page or frame."""
-    frame.add_script_tag(path=str(AXE))
-    result = frame.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-    )
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]
-    ]
 
 
 def _reload_until_listed(page, text: str, seconds: float = 15) -> None:
@@ -63,8 +52,8 @@ def test_a_worker_saves_a_note_from_the_plugin_inside_the_client_record(page, st
     page.screenshot(path=str(target), full_page=True)
 
     violations = {
-        "record page": _axe_violations(page),
-        "plugin panel": _axe_violations(
+        "record page": axe_violations(page),
+        "plugin panel": axe_violations(
             page.wait_for_selector('iframe.plugin-frame[data-plugin="client_note"]').content_frame()
         ),
     }

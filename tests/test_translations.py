@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = {
     "host": (ROOT / "plugin_host", ROOT / "plugin_host" / "translations"),
+    "genogram": (ROOT / "plugins" / "genogram", ROOT / "plugins" / "genogram" / "translations"),
     "client_note": (
         ROOT / "examples/client_note/client_note",
         ROOT / "examples/client_note/client_note/translations",

@@ -6,7 +6,7 @@ and the exports, so each answers "who is whose" the same way.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from functools import cached_property
 from typing import Any
 
@@ -66,6 +66,23 @@ class FamilyGraph:
             for child in self.union_children(union):
                 found.setdefault(child, union["id"])
         return found
+
+    @cached_property
+    def related_to_index(self) -> frozenset[str]:
+        """Everyone linked to the index person by a chain of parent links or unions."""
+        seen = {self.index_id}
+        queue = deque(seen)
+        while queue:
+            current = queue.popleft()
+            for other in (
+                *self.parents(current),
+                *self._children.get(current, ()),
+                *self.partners(current),
+            ):
+                if other not in seen:
+                    seen.add(other)
+                    queue.append(other)
+        return frozenset(seen)
 
     def siblings(self, person_id: str) -> list[str]:
         """Everyone sharing a parent with the person (full and half), oldest first."""

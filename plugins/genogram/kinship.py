@@ -6,8 +6,6 @@ export (a third party is shown only by this role) and seeding from the record's 
 
 from __future__ import annotations
 
-from collections import deque
-
 from plugin_host.api import lazy_gettext as _
 from plugins.genogram.family_graph import FamilyGraph
 
@@ -74,13 +72,16 @@ def relation_to_index(graph: FamilyGraph, person_id: str) -> str:
     if person_id in parent_links:
         return _PARENT_KINDS[parent_links[person_id]]
     parents = set(parent_links)
+    # Siblings are told apart by the parents of birth or adoption; a step-parent makes no one
+    # a half-sibling.
+    own = {p for p, kind in parent_links.items() if kind in ("biological", "adoptive")}
     if person_id in graph.partners(index):
         return "partner"
     if person_id in graph.children(index):
         return "child"
     own_parents = set(graph.parents(person_id))
     if own_parents and own_parents & parents:
-        return "sibling" if own_parents == parents else "half_sibling"
+        return "sibling" if own and own_parents == own else "half_sibling"
     if any(person_id in graph.partners(p) for p in parents):
         return "parents_partner"
     parents_partners = {q for p in parents for q in graph.partners(p)} - parents
@@ -99,9 +100,7 @@ def relation_to_index(graph: FamilyGraph, person_id: str) -> str:
         return "niece_nephew"
     if person_id in {gc for c in graph.children(index) for gc in graph.children(c)}:
         return "grandchild"
-    if own_parents and any(set(graph.parents(p)) & parents for p in own_parents):
-        return "niece_nephew"
-    return "relative" if _related(graph, person_id) else "other"
+    return "relative" if person_id in graph.related_to_index else "other"
 
 
 def relation_label(graph: FamilyGraph, person_id: str) -> str:
@@ -109,18 +108,3 @@ def relation_label(graph: FamilyGraph, person_id: str) -> str:
     female, male, neutral = RELATIONS[relation_to_index(graph, person_id)]
     gender = graph.persons[person_id].get("gender_identity")
     return str(female if gender == "woman" else male if gender == "man" else neutral)
-
-
-def _related(graph: FamilyGraph, person_id: str) -> bool:
-    """True if a chain of parentage or unions links the person to the index person."""
-    seen = {person_id}
-    queue = deque([person_id])
-    while queue:
-        current = queue.popleft()
-        if current == graph.index_id:
-            return True
-        for other in (*graph.parents(current), *graph.children(current), *graph.partners(current)):
-            if other not in seen:
-                seen.add(other)
-                queue.append(other)
-    return False

@@ -130,8 +130,17 @@ NETWORK_FLOWS = {
     "both": _("both ways"),
 }
 
-# The pictures a child can pick for a person in the avatar mode (files in static/avatars).
-AVATARS = ("adult", "child", "baby", "elder", "heart", "star", "pet", "house")
+# The pictures a child can pick for a person in the children's view (drawn by svg_avatars).
+AVATARS = {
+    "adult": _("adult"),
+    "child": _("child"),
+    "baby": _("baby"),
+    "elder": _("elder"),
+    "heart": _("heart"),
+    "star": _("star"),
+    "pet": _("pet"),
+    "house": _("house"),
+}
 
 # A perspective that is nobody in the drawing: the worker's, or the family's shared view.
 SHARED_PERSPECTIVES = {
