@@ -101,3 +101,18 @@ def test_launches_answered_at_the_same_moment_both_stay_open(host_app, launch_ke
             browser.set_cookie(name, value)
     assert browser.get(f"/c/{CLIENT_A}/p/client_note/").status_code == 200
     assert browser.get(f"/c/{CLIENT_B}/p/client_note/").status_code == 200
+
+
+def test_a_page_keeps_its_token_when_another_frame_launches_for_the_same_client(
+    app_with_nosy, launch_keys
+):
+    browser = app_with_nosy.test_client()
+    browser.get("/launch", query_string={"token": launch_keys.sign()})
+    page = browser.get(f"/c/{CLIENT_A}/p/client_note/").get_data(as_text=True)
+    first_token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    browser.get("/launch", query_string={"token": launch_keys.sign()})  # a second frame
+    answer = browser.post(
+        f"/c/{CLIENT_A}/p/client_note/notes", data={"text": "Kumpikin", "csrf_token": first_token}
+    )
+    assert answer.status_code == 303
+    assert browser.post(f"/c/{CLIENT_A}/p/nosy/save", data={"csrf_token": "x" * 64}).status_code == 403

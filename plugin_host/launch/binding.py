@@ -30,18 +30,30 @@ def bind_client(endpoint: str | None, values: dict[str, Any] | None) -> None:
     launches = open_launches(services.database)
     if not launches:
         abort(401)
-    launch = next((item for item in launches if item.client_id == client_id), None)
-    if launch is None:
+    for_client = [item for item in launches if item.client_id == client_id]
+    if not for_client:
         abort(403)
+    if request.method in SAFE_METHODS:
+        launch = for_client[0]
+    else:
+        # The launch whose token the page carries: several frames of one record page open
+        # launches for the same client at once, and a page keeps the token it was served with.
+        sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, "")
+        launch = next(
+            (
+                item
+                for item in for_client
+                if hmac.compare_digest(sent, csrf_token_for(item, current_app.secret_key))
+            ),
+            None,
+        )
+        if launch is None:
+            abort(403)
     g.launch = launch
     plugin = (request.blueprint or "").split(".")[0]
     installed = services.registry.plugins.get(plugin)
     if installed is not None and installed.manifest and not installed.manifest.internal:
         if not services.enablement.grants(plugin).enabled_for(launch.org_unit):
-            abort(403)
-    if request.method not in SAFE_METHODS:
-        sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(sent, csrf_token_for(launch, current_app.secret_key)):
             abort(403)
 
 
