@@ -96,9 +96,10 @@ class _Seeder:
     def _grandparents(self, parents: list[str]) -> None:
         grandparents = self._with("grandparent")
         for grandparent in grandparents:
-            child = next((p for p in parents if self._same_name(p, grandparent)), None)
-            if child is not None:
-                self._parent(child, grandparent, "biological")
+            # Only an unambiguous match: parents who share a married name say nothing.
+            children = [p for p in parents if self._same_name(p, grandparent)]
+            if len(children) == 1:
+                self._parent(children[0], grandparent, "biological")
         pairs = [
             (a, b)
             for i, a in enumerate(grandparents)

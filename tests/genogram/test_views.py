@@ -230,3 +230,4 @@ def test_every_read_and_write_is_in_the_audit_log(app, open_genogram):
         ).all()
     operations = {row.operation for row in rows}
     assert {"client.read", "family.read", "documents.list", "documents.save"} <= operations
+
