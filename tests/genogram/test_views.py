@@ -26,14 +26,16 @@ def app(make_host) -> Flask:
 
 @pytest.fixture
 def open_genogram(app: Flask, launch_keys) -> Callable[..., tuple[FlaskClient, str, str]]:
-    """Launch for a client (English UI unless told), open the editor; returns browser, page, csrf."""
+    """Launch for a client (English unless told), open the editor: browser, page, CSRF token."""
 
     def launch(client_id: str, locale: str = "en") -> tuple[FlaskClient, str, str]:
         browser = app.test_client()
         answer = browser.get(
             "/launch",
             query_string={
-                "token": launch_keys.sign(client_id=client_id, view="genogram/editor", locale=locale)
+                "token": launch_keys.sign(
+                    client_id=client_id, view="genogram/editor", locale=locale
+                )
             },
         )
         assert answer.status_code == 303
@@ -56,7 +58,9 @@ def svg_root_kind(data: bytes) -> str | None:
 
 
 def _seeded(html: str) -> dict:
-    raw = re.search(r'<script type="application/json" id="genogram-data">(.*?)</script>', html, re.S)
+    raw = re.search(
+        r'<script type="application/json" id="genogram-data">(.*?)</script>', html, re.S
+    )
     assert raw, "the editor embeds the genogram as JSON"
     return json.loads(raw.group(1))
 
@@ -151,7 +155,10 @@ def test_an_invalid_genogram_gets_errors_naming_the_field_in_the_workers_languag
     )
     assert answer.status_code == 422
     errors = answer.json["errors"]
-    assert set(errors) == {"genogram.persons.0.born.date", f"genogram.unions.{len(genogram['unions']) - 1}.partners"}
+    assert set(errors) == {
+        "genogram.persons.0.born.date",
+        f"genogram.unions.{len(genogram['unions']) - 1}.partners",
+    }
     assert errors["genogram.persons.0.born.date"] == ["Päivämäärää ei ole olemassa."]
 
 
@@ -171,7 +178,9 @@ def test_render_answers_pictures_table_and_summary(open_genogram):
 
 def test_a_write_without_the_csrf_token_is_refused(open_genogram):
     browser, html, _csrf_token = open_genogram("c-1004")
-    answer = browser.post(f"{PREFIX.format(client='c-1004')}/save", json={"genogram": _seeded(html)})
+    answer = browser.post(
+        f"{PREFIX.format(client='c-1004')}/save", json={"genogram": _seeded(html)}
+    )
     assert answer.status_code == 403
 
 
@@ -226,8 +235,9 @@ def test_every_read_and_write_is_in_the_audit_log(app, open_genogram):
     _save(browser, "c-1004", csrf, _seeded(html) | {"note": "audit"})
     with app.extensions["plugin_host"].database.transaction() as session:
         rows = session.scalars(
-            select(AuditEvent).where(AuditEvent.plugin == "genogram", AuditEvent.client_id == "c-1004")
+            select(AuditEvent).where(
+                AuditEvent.plugin == "genogram", AuditEvent.client_id == "c-1004"
+            )
         ).all()
     operations = {row.operation for row in rows}
     assert {"client.read", "family.read", "documents.list", "documents.save"} <= operations
-
