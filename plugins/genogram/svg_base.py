@@ -23,32 +23,46 @@ INK = "#222222"
 MUTED = "#767676"
 WHITE = "white"
 
-# Python keyword arguments that are not attribute names as written with hyphens.
+# Attribute names as Python keywords write them (``stroke_width``), mapped to SVG's
+# (``stroke-width``); filled in as names are first used, since a drawing sets thousands.
 _ATTRIBUTE_NAMES = {"class_": "class"}
 
 
 def number(value: float) -> str:
     """A coordinate as short text: 12, 12.5, never ``-0`` or a long float tail."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in {"-0", ""} else text
+    rounded = round(value, 2)
+    whole = int(rounded)
+    return str(whole) if rounded == whole else repr(rounded)
 
 
-def _attribute(name: str, value: Any) -> tuple[str, str]:
-    name = _ATTRIBUTE_NAMES.get(name, name.replace("_", "-"))
+def _attribute_name(key: str) -> str:
+    name = _ATTRIBUTE_NAMES.get(key)
+    if name is None:
+        name = _ATTRIBUTE_NAMES[key] = key.replace("_", "-")
+    return name
+
+
+def _attribute_value(value: Any) -> str:
+    if value.__class__ is str:
+        return value
     if isinstance(value, bool):
-        value = "true" if value else "false"
-    elif isinstance(value, float):
-        value = number(value)
-    return name, str(value)
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
 
 
 def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: Any) -> etree._Element:
     """Append an SVG element; ``stroke_width=2`` becomes ``stroke-width="2"``, None is left out."""
-    element = etree.SubElement(parent, f"{{{SVG_NS}}}{tag}")
-    for key, value in attrs.items():
-        if value is not None:
-            name, text_value = _attribute(key, value)
-            element.set(name, text_value)
+    element = etree.SubElement(
+        parent,
+        f"{{{SVG_NS}}}{tag}",
+        {
+            _attribute_name(key): _attribute_value(value)
+            for key, value in attrs.items()
+            if value is not None
+        },
+    )
     if text is not None:
         element.text = text
     return element
