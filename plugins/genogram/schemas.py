@@ -182,18 +182,23 @@ def _in_order(data: dict[str, Any], names: tuple[str, ...]) -> None:
             raise ValidationError(_("This date is before the one it follows."), later)
 
 
-class ParentageSchema(Schema):
-    """One parent of one child and the kind of parenthood; a child may have any number."""
+class _PeriodSchema(Schema):
+    """Something that began and may have ended, in that order."""
 
-    child = _identifier(required=True)
-    parent = _identifier(required=True)
-    kind = fields.String(load_default="biological", validate=_one_of(v.PARENTAGE_KINDS))
     started = fields.Nested(FuzzyDateSchema, load_default=None, allow_none=True)
     ended = fields.Nested(FuzzyDateSchema, load_default=None, allow_none=True)
 
     @validates_schema
     def _dates(self, data: dict[str, Any], **_kwargs: Any) -> None:
         _in_order(data, ("started", "ended"))
+
+
+class ParentageSchema(_PeriodSchema):
+    """One parent of one child and the kind of parenthood; a child may have any number."""
+
+    child = _identifier(required=True)
+    parent = _identifier(required=True)
+    kind = fields.String(load_default="biological", validate=_one_of(v.PARENTAGE_KINDS))
 
 
 class TwinSetSchema(Schema):
@@ -206,18 +211,12 @@ class TwinSetSchema(Schema):
     kind = fields.String(load_default="unknown", validate=_one_of(v.TWIN_KINDS))
 
 
-class HouseholdSchema(Schema):
+class HouseholdSchema(_PeriodSchema):
     """People living together, with the dates they did; the current one has no end."""
 
     id = _identifier(required=True)
     members = fields.List(_identifier(), required=True, validate=validate.Length(min=1))
     label = fields.String(load_default="", validate=validate.Length(max=NAME_LENGTH))
-    started = fields.Nested(FuzzyDateSchema, load_default=None, allow_none=True)
-    ended = fields.Nested(FuzzyDateSchema, load_default=None, allow_none=True)
-
-    @validates_schema
-    def _dates(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        _in_order(data, ("started", "ended"))
 
 
 class TieSchema(Schema):
