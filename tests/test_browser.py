@@ -48,6 +48,12 @@ def test_a_worker_saves_a_note_from_the_plugin_inside_the_client_record(page, st
     page.wait_for_selector(
         'iframe.plugin-frame[data-plugin="client_note"]'
     ).content_frame().wait_for_selector("#client-note-text")
+    genogram = page.wait_for_selector('iframe.plugin-frame[data-plugin="genogram"]')
+    genogram.content_frame().wait_for_selector("#genogram-figure svg")
+    # Chromium paints a frame only while it is in view: make the whole page the view.
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": 1280, "height": height})
+    genogram.content_frame().wait_for_selector("#genogram-figure svg")
     target = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") else tmp_path / "record.png"
     page.screenshot(path=str(target), full_page=True)
 
