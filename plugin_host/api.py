@@ -80,6 +80,18 @@ class RecordEvent:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ArchiveForm:
+    """A document as the national archive (Kanta) takes it: its specific document type code
+    (code system 1.2.246.537.6.1506.201701, e.g. ``19013`` other client-record entry), the
+    display form as an XHTML fragment (the content of ``<body>``) rendered from the same data,
+    and the structured form (JSON) per the content specification named in the code tables."""
+
+    type_code: str
+    display_xhtml: str
+    structured: dict[str, Any]
+
+
 def current_launch() -> LaunchContext:
     """The launch this request belongs to: worker, unit, client, purpose and locale."""
     return g.launch
@@ -95,6 +107,7 @@ def gateway() -> RecordGateway:
 __all__ = [
     "API_VERSION",
     "AccessDecision",
+    "ArchiveForm",
     "Card",
     "Client",
     "Document",

@@ -13,7 +13,7 @@ import pluggy
 if TYPE_CHECKING:
     from flask import Blueprint, Flask
 
-    from plugin_host.api import Card, LaunchContext, RecordEvent, SlotView
+    from plugin_host.api import ArchiveForm, Card, LaunchContext, RecordEvent, SlotView
 
 PROJECT_NAME = "plugin_host"
 
@@ -43,6 +43,11 @@ def client_cards(launch: LaunchContext) -> list[Card]:
 @hookspec
 def document_types() -> list[dict[str, Any]]:
     """Called at start-up; returns the document types this plugin writes (type, schema, title)."""
+
+
+@hookspec
+def archive_form(document_type: str, content: dict[str, Any]) -> ArchiveForm | None:
+    """Called when one of the plugin's documents goes to Kanta; returns its archive form or None."""
 
 
 @hookspec

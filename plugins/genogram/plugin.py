@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint
 
-from plugin_host.api import Card, SlotView, format_date, gateway, gettext, hookimpl
-from plugins.genogram import __version__
+from plugin_host.api import (
+    ArchiveForm,
+    Card,
+    SlotView,
+    format_date,
+    gateway,
+    gettext,
+    hookimpl,
+    load_payload,
+)
+from plugins.genogram import __version__, archive
 from plugins.genogram.schemas import DOCUMENT_TYPE, GenogramSchema
 from plugins.genogram.views import bp
 
@@ -57,6 +67,13 @@ def document_types() -> list[dict[str, Any]]:
             "title": {"fi": "Genogrammi", "sv": "Genogram", "en": "Genogram"},
         }
     ]
+
+
+@hookimpl
+def archive_form(document_type: str, content: dict[str, Any]) -> ArchiveForm | None:
+    if document_type != DOCUMENT_TYPE:
+        return None
+    return archive.archive_form(load_payload(GenogramSchema(), content), date.today())
 
 
 @hookimpl
