@@ -13,100 +13,76 @@ from typing import Any
 from plugin_host.api import load_payload
 from plugins.genogram.access_request import is_masked, mask_third_parties
 from plugins.genogram.schemas import GenogramSchema
+from tests.genogram import families
+from tests.genogram.families import (
+    MAN,
+    WOMAN,
+    by_id,
+    child_of,
+    deceased,
+    ended,
+    person,
+    union,
+    when,
+)
 
 
 def family() -> dict[str, Any]:
+    """Eino, his mother Maija and her partner Pekka as in the Testinen family (families.py).
+
+    Whoever is masked has a name and dates that nobody shown shares, so that a leak shows in the
+    text: Kai gets a last name of their own; Jari, Aino (here Eino's only grandparent) and Helena
+    are this module's own. The unions hold no dates of masked persons, as unions stay unmasked.
+    """
+    testinen = by_id(families.the_testinen_family()["persons"])
     data = {
         "index_person": "eino",
         "persons": [
             {
-                "id": "eino",
+                **testinen["eino"],
                 "record_person_id": "rec-0001",
-                "first_names": "Eino",
-                "last_name": "Esimerkki",
-                "gender_identity": "man",
-                "sex_at_birth": "male",
-                "born": {"date": "2015-06-01"},
                 "markers": [{"kind": "resource", "text": "Loves football"}],
             },
-            {
-                "id": "maija",
-                "record_person_id": "rec-0002",
-                "first_names": "Maija",
-                "last_name": "Testinen",
-                "gender_identity": "woman",
-                "sex_at_birth": "female",
-                "born": {"date": "1985-02-03"},
-                "note": "Works shifts.",
-            },
-            {
-                "id": "jari",
-                "record_person_id": "rec-0003",
-                "first_names": "Jari",
-                "last_name": "Salainen",
-                "gender_identity": "man",
-                "sex_at_birth": "male",
-                "born": {"date": "1982-11", "approximate": True},
-                "markers": [{"kind": "worry", "text": "Threatening messages"}],
-                "note": "Address under a non-disclosure order.",
-                "confidential": True,
-            },
-            {
-                "id": "aino",
-                "record_person_id": "rec-0004",
-                "first_names": "Aino",
-                "last_name": "Isoaho",
-                "gender_identity": "woman",
-                "sex_at_birth": "female",
-                "born": {"date": "1950"},
-                "vital_status": "deceased",
-                "died": {"date": "2020-03-14"},
-                "avatar": "elder",
-                "note": "Cared for Eino as a baby.",
-                "third_party": True,
-            },
-            {
-                "id": "kai",
-                "first_names": "Kai",
-                "last_name": "Isoaho",
-                "gender_identity": "non_binary",
-                "sex_at_birth": "intersex",
-                "born": {"date": "1988"},
-                "third_party": True,
-            },
-            {
-                "id": "pekka",
-                "first_names": "Pekka",
-                "last_name": "Malli",
-                "gender_identity": "man",
-                "sex_at_birth": "male",
-            },
-            {
-                "id": "helena",
-                "first_names": "Helena",
-                "last_name": "Sijainen",
-                "gender_identity": "woman",
-                "sex_at_birth": "female",
-                "born": {"date": "1970-01-01"},
-                "third_party": True,
-            },
+            {**testinen["maija"], "record_person_id": "rec-0002"},
+            person(
+                "jari",
+                "Jari",
+                "Salainen",
+                record_person_id="rec-0003",
+                born=when("1982-11", approximate=True),
+                markers=[{"kind": "worry", "text": "Threatening messages"}],
+                note="Address under a non-disclosure order.",
+                confidential=True,
+                **MAN,
+            ),
+            person(
+                "aino",
+                "Aino",
+                "Isoaho",
+                record_person_id="rec-0004",
+                born=when("1950"),
+                **deceased("2020-03-14"),
+                avatar="elder",
+                note="Cared for Eino as a baby.",
+                third_party=True,
+                **WOMAN,
+            ),
+            {**testinen["kai"], "last_name": "Isoaho"},
+            testinen["pekka"],
+            person(
+                "helena", "Helena", "Sijainen", born=when("1970-01-01"), third_party=True, **WOMAN
+            ),
         ],
         "unions": [
-            {
-                "id": "u1",
-                "partners": ["jari", "maija"],
-                "status": "divorced",
-                "divorced": {"date": "2017"},
-            },
-            {"id": "u2", "partners": ["maija", "pekka"], "kind": "cohabitation"},
+            union("u1", "jari", "maija", **ended("divorced", "2017")),
+            union("u2", "maija", "pekka", kind="cohabitation"),
         ],
         "parentage": [
-            {"child": "eino", "parent": "maija"},
-            {"child": "eino", "parent": "jari"},
-            {"child": "maija", "parent": "aino"},
-            {"child": "kai", "parent": "aino"},
-            {"child": "eino", "parent": "pekka", "kind": "step"},
-            {"child": "eino", "parent": "helena", "kind": "foster"},
+            *child_of("eino", "maija", "jari"),
+            *child_of("maija", "aino"),
+            *child_of("kai", "aino"),
+            *child_of("eino", "pekka", kind="step"),
+            *child_of("eino", "helena", kind="foster"),
         ],
         "households": [
             {"id": "h1", "members": ["eino", "maija", "pekka"], "label": "Home"},
@@ -153,10 +129,6 @@ def family() -> dict[str, Any]:
         "pins": {"network": [{"id": "n2", "x": 5, "y": 6}]},
     }
     return load_payload(GenogramSchema(), data)
-
-
-def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {item["id"]: item for item in items}
 
 
 def test_third_parties_and_confidential_persons_keep_only_their_role() -> None:
@@ -263,8 +235,8 @@ def test_input_is_unchanged() -> None:
 
 def test_nobody_to_mask_changes_nothing() -> None:
     genogram = family()
-    for person in genogram["persons"]:
-        person["third_party"] = person["confidential"] = False
+    for someone in genogram["persons"]:
+        someone["third_party"] = someone["confidential"] = False
     genogram["network"] = [n for n in genogram["network"] if n["category"] in ("school", "health")]
     assert mask_third_parties(genogram) == genogram
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from plugins.genogram.family_graph import FamilyGraph
@@ -19,42 +17,13 @@ from plugins.genogram.labels import (
     union_label,
 )
 from plugins.genogram.schemas import GenogramSchema
-
-TODAY = date(2024, 6, 15)
-
-
-def years_ago(years: int) -> str:
-    return TODAY.replace(year=TODAY.year - years).isoformat()
+from tests.genogram import families
+from tests.genogram.families import TODAY, child_of, deceased, matti, person, when
 
 
-def load(**sections) -> dict:
-    return GenogramSchema().load({"index_person": "eino", **sections})
-
-
-def mother_and_child(**extra) -> dict:
-    persons = [
-        {
-            "id": "eino",
-            "first_names": "Eino",
-            "gender_identity": "man",
-            "born": {"date": "2015-05-02"},
-        },
-        {
-            "id": "liisa",
-            "first_names": "Liisa Maria",
-            "last_name": "Virtanen",
-            "gender_identity": "woman",
-            "sex_at_birth": "female",
-            "born": {"date": years_ago(34)},
-        },
-        *extra.pop("persons", []),
-    ]
-    return load(
-        persons=persons,
-        parentage=[{"child": "eino", "parent": "liisa"}, *extra.pop("parentage", [])],
-        households=[{"id": "home", "members": ["liisa", "eino"]}],
-        **extra,
-    )
+def mother_and_child(**sections) -> dict:
+    """Eino and his mother Liisa (families.py) with ``sections`` added, loaded."""
+    return GenogramSchema().load(families.mother_and_child(**sections))
 
 
 def label(genogram: dict, person_id: str, **kwargs) -> str:
@@ -91,22 +60,12 @@ def test_age_at_the_precision_the_birth_date_has(born, expected):
 def test_the_dead_are_told_by_year_or_simply_deceased():
     genogram = mother_and_child(
         persons=[
-            {
-                "id": "aino",
-                "first_names": "Aino",
-                "gender_identity": "woman",
-                "vital_status": "deceased",
-                "born": {"date": "1950"},
-                "died": {"date": "2019-03"},
-            },
-            {
-                "id": "veikko",
-                "first_names": "Veikko",
-                "gender_identity": "man",
-                "vital_status": "deceased",
-            },
+            person(
+                "aino", "Aino", gender_identity="woman", born=when("1950"), **deceased("2019-03")
+            ),
+            person("veikko", "Veikko", gender_identity="man", **deceased()),
         ],
-        parentage=[{"child": "liisa", "parent": "aino"}, {"child": "liisa", "parent": "veikko"}],
+        parentage=child_of("liisa", "aino", "veikko"),
     )
     assert label(genogram, "aino") == "Aino, grandmother of Eino, born 1950, died 2019"
     assert label(genogram, "veikko") == "Veikko, grandfather of Eino, deceased"
@@ -115,22 +74,18 @@ def test_the_dead_are_told_by_year_or_simply_deceased():
 def test_pregnancy_and_losses_are_worded_as_such():
     genogram = mother_and_child(
         persons=[
-            {"id": "p", "kind": "pregnancy", "born": {"date": "2024-11"}},
-            {"id": "m", "kind": "miscarriage", "born": {"date": "2013"}},
-            {
-                "id": "s",
-                "kind": "stillbirth",
-                "first_names": "Aatu",
-                "gender_identity": "man",
-                "vital_status": "deceased",
-                "born": {"date": "2012-02-01"},
-            },
+            {"id": "p", "kind": "pregnancy", "born": when("2024-11")},
+            {"id": "m", "kind": "miscarriage", "born": when("2013")},
+            person(
+                "s",
+                "Aatu",
+                kind="stillbirth",
+                gender_identity="man",
+                born=when("2012-02-01"),
+                **deceased(),
+            ),
         ],
-        parentage=[
-            {"child": "p", "parent": "liisa"},
-            {"child": "m", "parent": "liisa"},
-            {"child": "s", "parent": "liisa"},
-        ],
+        parentage=[*child_of("p", "liisa"), *child_of("m", "liisa"), *child_of("s", "liisa")],
     )
     assert label(genogram, "p") == "Pregnancy, expected sibling of Eino, due 2024-11"
     assert label(genogram, "m") == "Miscarriage, sibling of Eino, 2013"
@@ -140,19 +95,19 @@ def test_pregnancy_and_losses_are_worded_as_such():
 def test_markers_are_counted_and_flags_named():
     genogram = mother_and_child(
         persons=[
-            {
-                "id": "pekka",
-                "first_names": "Pekka",
-                "gender_identity": "man",
-                "third_party": True,
-                "markers": [
+            person(
+                "pekka",
+                "Pekka",
+                gender_identity="man",
+                third_party=True,
+                markers=[
                     {"kind": "worry", "text": "drinks"},
                     {"kind": "resource", "text": "works"},
                     {"kind": "resource", "text": "sober friends"},
                 ],
-            }
+            )
         ],
-        parentage=[{"child": "eino", "parent": "pekka"}],
+        parentage=child_of("eino", "pekka"),
     )
     assert label(genogram, "pekka") == "Pekka, father of Eino, 1 worry, 2 resources, third party"
 
@@ -160,15 +115,10 @@ def test_markers_are_counted_and_flags_named():
 def test_gender_and_a_differing_sex_at_birth_are_said():
     genogram = mother_and_child(
         persons=[
-            {
-                "id": "a",
-                "first_names": "Aada",
-                "gender_identity": "non_binary",
-                "sex_at_birth": "female",
-            },
-            {"id": "k", "first_names": "Kim", "gender_identity": "woman", "sex_at_birth": "male"},
+            person("a", "Aada", gender_identity="non_binary", sex_at_birth="female"),
+            person("k", "Kim", gender_identity="woman", sex_at_birth="male"),
         ],
-        parentage=[{"child": "a", "parent": "liisa"}, {"child": "k", "parent": "liisa"}],
+        parentage=[*child_of("a", "liisa"), *child_of("k", "liisa")],
     )
     assert label(genogram, "a") == "Aada, sibling of Eino, non-binary, assigned female at birth"
     assert label(genogram, "k") == "Kim, sister of Eino, assigned male at birth"
@@ -178,15 +128,8 @@ def test_gender_and_a_differing_sex_at_birth_are_said():
 
 def test_twins_are_named_in_each_others_labels():
     genogram = mother_and_child(
-        persons=[
-            {
-                "id": "o",
-                "first_names": "Oona",
-                "gender_identity": "woman",
-                "born": {"date": "2015-05-02"},
-            }
-        ],
-        parentage=[{"child": "o", "parent": "liisa"}],
+        persons=[person("o", "Oona", gender_identity="woman", born=when("2015-05-02"))],
+        parentage=child_of("o", "liisa"),
         twins=[{"id": "t", "members": ["eino", "o"], "kind": "identical"}],
     )
     assert "identical twin of Oona" in label(genogram, "eino")
@@ -201,18 +144,8 @@ def test_lives_with_lists_names_in_household_order():
 
 def confidential_family() -> dict:
     return mother_and_child(
-        persons=[
-            {
-                "id": "matti",
-                "first_names": "Matti",
-                "last_name": "Salainen",
-                "gender_identity": "man",
-                "confidential": True,
-                "markers": [{"kind": "worry", "text": "threatens"}],
-                "note": "address protected",
-            }
-        ],
-        parentage=[{"child": "eino", "parent": "matti", "kind": "step"}],
+        persons=[matti(note="address protected")],
+        parentage=child_of("eino", "matti", kind="step"),
         unions=[{"id": "u", "partners": ["liisa", "matti"], "kind": "cohabitation"}],
         ties=[
             {

@@ -13,6 +13,8 @@ import pytest
 
 from plugin_host.api import PayloadInvalid, load_payload
 from plugins.genogram.schemas import GenogramSchema
+from tests.genogram import families
+from tests.genogram.families import by_id, child_of, ended, person, union, when
 
 DELETE = object()
 
@@ -322,148 +324,55 @@ def test_minimal_genogram_loads_with_defaults() -> None:
 
 
 def full_family() -> dict[str, Any]:
-    """Three generations using every feature of the document."""
-
-    def when(date: str, approximate: bool = False) -> dict[str, Any]:
-        return {"date": date, "approximate": approximate}
-
-    return {
-        "schema_version": 1,
-        "index_person": "eino",
-        "meeting_id": "meeting-2024-05",
-        "note": "Drawn with the family in the weekly meeting.",
-        "persons": [
-            {
-                "id": "aino",
-                "first_names": "Aino",
-                "last_name": "Testinen",
-                "gender_identity": "woman",
-                "sex_at_birth": "female",
-                "born": when("1948", approximate=True),
-                "vital_status": "deceased",
-                "died": when("2015-03"),
-                "avatar": "elder",
-                "third_party": True,
-            },
-            {
-                "id": "veikko",
-                "first_names": "Veikko",
-                "last_name": "Testinen",
-                "gender_identity": "man",
-                "sex_at_birth": "male",
-                "born": when("1946-07-12"),
-                "vital_status": "deceased",
-            },
-            {
-                "id": "maija",
-                "record_person_id": "rec-0002",
-                "first_names": "Maija",
-                "last_name": "Testinen",
-                "gender_identity": "woman",
-                "sex_at_birth": "female",
-                "born": when("1975-02-03"),
-                "markers": [
-                    {"kind": "worry", "text": "Tired after night shifts"},
-                    {"kind": "resource", "text": "Close to her sister"},
-                ],
-                "note": "Works shifts.",
-            },
-            {
-                "id": "kai",
-                "first_names": "Kai",
-                "last_name": "Testinen",
-                "gender_identity": "non_binary",
-                "sex_at_birth": "intersex",
-                "born": when("1978"),
-                "third_party": True,
-            },
-            {
-                "id": "jari",
-                "first_names": "Jari",
-                "last_name": "Esimerkki",
-                "gender_identity": "man",
-                "sex_at_birth": "male",
-                "born": when("1972-11", approximate=True),
-                "confidential": True,
-            },
-            {"id": "pekka", "first_names": "Pekka", "gender_identity": "man"},
-            {"id": "helena", "first_names": "Helena", "gender_identity": "woman"},
-            {
-                "id": "eino",
-                "record_person_id": "rec-0001",
-                "first_names": "Eino",
-                "last_name": "Esimerkki",
-                "gender_identity": "man",
-                "sex_at_birth": "male",
-                "born": when("2015-06-01"),
-                "avatar": "child",
-            },
-            {"id": "elsa", "first_names": "Elsa", "born": when("2015-06-01")},
-            {"id": "mc1", "kind": "miscarriage", "born": when("2013", approximate=True)},
-            {"id": "sb1", "kind": "stillbirth", "born": when("2012-01-05")},
-            {"id": "baby", "kind": "pregnancy"},
-            {"id": "leo", "first_names": "Leo", "gender_identity": "other"},
+    """The Testinen family (families.py) with every feature of the document added."""
+    doc = families.the_testinen_family()
+    people = by_id(doc["persons"])
+    people["aino"].update(avatar="elder", third_party=True)
+    people["maija"].update(
+        record_person_id="rec-0002",
+        markers=[
+            {"kind": "worry", "text": "Tired after night shifts"},
+            {"kind": "resource", "text": "Close to her sister"},
         ],
-        "unions": [
-            {
-                "id": "u1",
-                "partners": ["veikko", "aino"],
-                "kind": "marriage",
-                "status": "widowed",
-                "started": when("1968"),
-                "widowed": when("2015-03"),
-            },
-            {
-                "id": "u2",
-                "partners": ["jari", "maija"],
-                "kind": "registered_partnership",
-                "status": "divorced",
-                "started": when("2010"),
-                "separated": when("2016", approximate=True),
-                "divorced": when("2017-02"),
-            },
-            {
-                "id": "u3",
-                "partners": ["maija", "pekka"],
-                "kind": "cohabitation",
-                "status": "together",
-                "started": when("2018"),
-            },
-            {
-                "id": "u4",
-                "partners": ["kai", "leo"],
-                "kind": "dating",
-                "status": "separated",
-                "separated": when("2020"),
-            },
-        ],
-        "parentage": [
-            {"child": "maija", "parent": "aino"},
-            {"child": "maija", "parent": "veikko"},
-            {"child": "kai", "parent": "aino"},
-            {"child": "kai", "parent": "veikko"},
-            {"child": "eino", "parent": "maija"},
-            {"child": "eino", "parent": "jari"},
-            {"child": "elsa", "parent": "maija"},
-            {"child": "elsa", "parent": "jari"},
-            {"child": "mc1", "parent": "maija"},
-            {"child": "sb1", "parent": "maija"},
-            {"child": "baby", "parent": "maija"},
-            {"child": "baby", "parent": "pekka"},
-            {"child": "eino", "parent": "pekka", "kind": "step", "started": when("2018")},
-            {
-                "child": "eino",
-                "parent": "helena",
-                "kind": "foster",
-                "started": when("2021-09"),
-                "ended": when("2023-01"),
-            },
-            {"child": "elsa", "parent": "kai", "kind": "kinship_carer"},
-            {"child": "elsa", "parent": "leo", "kind": "guardian"},
-            {"child": "kai", "parent": "helena", "kind": "adoptive"},
-        ],
-        "twins": [{"id": "w1", "members": ["eino", "elsa"], "kind": "fraternal"}],
-        "households": [
+    )
+    people["jari"]["confidential"] = True
+    people["eino"].update(record_person_id="rec-0001", avatar="child")
+    doc["persons"] += [
+        person("helena", "Helena", gender_identity="woman"),
+        person("elsa", "Elsa", born=when("2015-06-01")),
+        {"id": "mc1", "kind": "miscarriage", "born": when("2013", approximate=True)},
+        {"id": "sb1", "kind": "stillbirth", "born": when("2012-01-05")},
+        {"id": "baby", "kind": "pregnancy"},
+        person("leo", "Leo", gender_identity="other"),
+    ]
+    unions = by_id(doc["unions"])
+    unions["u2"]["kind"] = "registered_partnership"
+    unions["u3"]["status"] = "together"
+    doc["unions"].append(union("u4", "kai", "leo", kind="dating", **ended("separated", "2020")))
+    (step,) = (link for link in doc["parentage"] if link.get("kind") == "step")
+    step["started"] = when("2018")
+    doc["parentage"] += [
+        *child_of("elsa", "maija", "jari"),
+        *child_of("mc1", "maija"),
+        *child_of("sb1", "maija"),
+        *child_of("baby", "maija", "pekka"),
+        {
+            "child": "eino",
+            "parent": "helena",
+            "kind": "foster",
+            "started": when("2021-09"),
+            "ended": when("2023-01"),
+        },
+        *child_of("elsa", "kai", kind="kinship_carer"),
+        *child_of("elsa", "leo", kind="guardian"),
+        *child_of("kai", "helena", kind="adoptive"),
+    ]
+    doc.update(
+        schema_version=1,
+        meeting_id="meeting-2024-05",
+        note="Drawn with the family in the weekly meeting.",
+        twins=[{"id": "w1", "members": ["eino", "elsa"], "kind": "fraternal"}],
+        households=[
             {"id": "h1", "members": ["maija", "pekka", "elsa"], "label": "Home"},
             {
                 "id": "h2",
@@ -473,7 +382,7 @@ def full_family() -> dict[str, Any]:
                 "ended": when("2023-01"),
             },
         ],
-        "ties": [
+        ties=[
             {
                 "id": "t1",
                 "source": "eino",
@@ -499,7 +408,7 @@ def full_family() -> dict[str, Any]:
                 "perspective": "worker",
             },
         ],
-        "network": [
+        network=[
             {
                 "id": "n1",
                 "label": "Koivukylä school",
@@ -517,11 +426,12 @@ def full_family() -> dict[str, Any]:
             },
             {"id": "n3", "label": "Football club", "category": "hobbies", "strength": "tenuous"},
         ],
-        "pins": {
+        pins={
             "genogram": [{"id": "eino", "x": 120.5}, {"id": "eino", "x": 140.0}],
             "network": [{"id": "n1", "x": -40, "y": 80}, {"id": "n2", "x": 10.0, "y": -5.5}],
         },
-    }
+    )
+    return doc
 
 
 def test_three_generation_family_with_every_feature_loads() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date
 
 import pytest
 from lxml import etree
@@ -17,113 +16,60 @@ from plugins.genogram.schemas import GenogramSchema
 from plugins.genogram.svg import genogram_svg, legend_svg, network_svg, render_genogram
 from plugins.genogram.svg_notation import tie_pattern
 from plugins.genogram.vocabulary import NETWORK_CATEGORIES, TIE_KINDS
+from tests.genogram.families import (
+    TODAY,
+    by_id,
+    child_of,
+    deceased,
+    ended,
+    matti,
+    mother_and_child,
+    person,
+    union,
+    when,
+)
 
 SVG = "http://www.w3.org/2000/svg"
 NS = {"s": SVG}
-TODAY = date(2024, 6, 15)
-
-
-def years_ago(years: int) -> str:
-    return TODAY.replace(year=TODAY.year - years).isoformat()
 
 
 def family(**changes) -> dict:
-    """Three generations with most of the notation in it: the same family the pictures show."""
-    raw = {
-        "index_person": "eino",
-        "persons": [
-            {
-                "id": "gm",
-                "first_names": "Aino",
-                "gender_identity": "woman",
-                "born": {"date": "1950"},
-                "vital_status": "deceased",
-                "died": {"date": "2019"},
-            },
-            {
-                "id": "gf",
-                "first_names": "Veikko",
-                "gender_identity": "man",
-                "born": {"date": "1948-02-01"},
-            },
-            {
-                "id": "liisa",
-                "first_names": "Liisa",
-                "last_name": "Virtanen",
-                "gender_identity": "woman",
-                "born": {"date": years_ago(34)},
-                "markers": [
-                    {"kind": "worry", "text": "tired"},
-                    {"kind": "resource", "text": "her sister"},
-                ],
-            },
-            {
-                "id": "pekka",
-                "first_names": "Pekka",
-                "gender_identity": "man",
-                "born": {"date": "1988"},
-                "third_party": True,
-            },
-            {
-                "id": "matti",
-                "first_names": "Matti",
-                "last_name": "Salainen",
-                "gender_identity": "man",
-                "confidential": True,
-                "markers": [{"kind": "worry", "text": "threatens"}],
-            },
-            {
-                "id": "eino",
-                "first_names": "Eino",
-                "gender_identity": "man",
-                "born": {"date": "2015-05-02"},
-            },
-            {
-                "id": "aada",
-                "first_names": "Aada",
-                "gender_identity": "non_binary",
-                "sex_at_birth": "female",
-                "born": {"date": "2017-08-01"},
-            },
-            {
-                "id": "oona",
-                "first_names": "Oona",
-                "gender_identity": "woman",
-                "born": {"date": "2017-08-01"},
-            },
-            {"id": "kai", "first_names": "Kai", "born": {"date": "2020"}},
+    """The Virtanen family: the mother and child of families.py grown to three generations, with
+    most of the notation in it. The same family the pictures show."""
+    raw = mother_and_child(
+        persons=[
+            person("gm", "Aino", gender_identity="woman", born=when("1950"), **deceased("2019")),
+            person("gf", "Veikko", gender_identity="man", born=when("1948-02-01")),
+            person("pekka", "Pekka", gender_identity="man", born=when("1988"), third_party=True),
+            matti(),
+            person(
+                "aada",
+                "Aada",
+                gender_identity="non_binary",
+                sex_at_birth="female",
+                born=when("2017-08-01"),
+            ),
+            person("oona", "Oona", gender_identity="woman", born=when("2017-08-01")),
+            person("kai", "Kai", born=when("2020")),
             {"id": "preg", "kind": "pregnancy"},
         ],
-        "unions": [
-            {"id": "u-grand", "partners": ["gf", "gm"], "status": "widowed"},
-            {
-                "id": "u-parents",
-                "partners": ["pekka", "liisa"],
-                "status": "divorced",
-                "started": {"date": "2012"},
-                "divorced": {"date": "2019"},
-            },
-            {"id": "u-now", "partners": ["liisa", "matti"], "kind": "cohabitation"},
+        unions=[
+            union("u-grand", "gf", "gm", status="widowed"),
+            union("u-parents", "pekka", "liisa", started=when("2012"), **ended("divorced", "2019")),
+            union("u-now", "liisa", "matti", kind="cohabitation"),
         ],
-        "parentage": [
-            {"child": "liisa", "parent": "gm"},
-            {"child": "liisa", "parent": "gf"},
-            *(
-                {"child": c, "parent": p}
-                for c in ("eino", "aada", "oona")
-                for p in ("liisa", "pekka")
-            ),
-            {"child": "kai", "parent": "liisa", "kind": "adoptive"},
-            {"child": "kai", "parent": "matti", "kind": "adoptive"},
-            {"child": "eino", "parent": "matti", "kind": "step"},
-            {"child": "preg", "parent": "liisa"},
+        parentage=[
+            *child_of("liisa", "gm", "gf"),
+            *child_of("eino", "pekka"),
+            *child_of("aada", "liisa", "pekka"),
+            *child_of("oona", "liisa", "pekka"),
+            *child_of("kai", "liisa", "matti", kind="adoptive"),
+            *child_of("eino", "matti", kind="step"),
+            *child_of("preg", "liisa"),
         ],
-        "twins": [{"id": "tw", "members": ["aada", "oona"], "kind": "identical"}],
-        "households": [
-            {"id": "home", "members": ["liisa", "eino", "aada", "oona", "kai", "matti"]},
-            {"id": "old", "members": ["pekka", "liisa"], "ended": {"date": "2019"}},
-        ],
-        "ties": [
+        twins=[{"id": "tw", "members": ["aada", "oona"], "kind": "identical"}],
+        households=[{"id": "old", "members": ["pekka", "liisa"], "ended": when("2019")}],
+        ties=[
             {
                 "id": "t-conflict",
                 "source": "liisa",
@@ -141,7 +87,7 @@ def family(**changes) -> dict:
                 "perspective": "worker",
             },
         ],
-        "network": [
+        network=[
             {
                 "id": "school",
                 "label": "Kallio school",
@@ -168,8 +114,13 @@ def family(**changes) -> dict:
             },
             {"id": "friends", "label": "Neighbours", "category": "friends"},
         ],
-        "pins": {"genogram": [], "network": [{"id": "friends", "x": 300, "y": -250}]},
-    }
+        pins={"genogram": [], "network": [{"id": "friends", "x": 300, "y": -250}]},
+    )
+    by_id(raw["persons"])["liisa"]["markers"] = [
+        {"kind": "worry", "text": "tired"},
+        {"kind": "resource", "text": "her sister"},
+    ]
+    raw["households"][0]["members"] += ["aada", "oona", "kai", "matti"]
     raw.update(changes)
     return GenogramSchema().load(raw)
 
@@ -255,25 +206,10 @@ def test_every_person_is_a_labelled_focusable_symbol_at_its_place():
 
 
 def test_a_mother_and_child_at_home_are_labelled_plainly():
-    genogram = GenogramSchema().load(
-        {
-            "index_person": "eino",
-            "persons": [
-                {"id": "eino", "first_names": "Eino", "gender_identity": "man"},
-                {
-                    "id": "liisa",
-                    "first_names": "Liisa",
-                    "gender_identity": "woman",
-                    "born": {"date": years_ago(34)},
-                },
-            ],
-            "parentage": [{"child": "eino", "parent": "liisa"}],
-            "households": [{"id": "h", "members": ["liisa", "eino"]}],
-        }
-    )
+    genogram = GenogramSchema().load(mother_and_child())
     found = persons(genogram_svg(genogram, today=TODAY))
     assert found["liisa"].get("aria-label") == "Liisa, mother of Eino, 34, lives with Eino"
-    assert found["eino"].get("aria-label") == "Eino, the child, lives with Liisa"
+    assert found["eino"].get("aria-label") == "Eino, the child, 9, lives with Liisa"
 
 
 def test_persons_are_drawn_where_the_layout_puts_them_and_pins_reach_it(grid_layout):
@@ -427,7 +363,7 @@ def test_avatars_replace_the_symbols_for_a_child():
     assert not marks(found["gm"], "deceased")  # a halo rather than an X
     assert found["gm"].find(".//s:ellipse", NS) is not None
     chosen = family()
-    chosen["persons"][5]["avatar"] = "pet"
+    by_id(chosen["persons"])["eino"]["avatar"] = "pet"
     assert (
         persons(genogram_svg(chosen, avatars=True))["eino"].find("s:g[@data-avatar='pet']", NS)
         is not None
