@@ -2,8 +2,10 @@
 
 A family over three generations is built with the keyboard alone and with the mouse alone, saved,
 and read back after the record page is reloaded; dragging writes a pin that the next picture
-keeps; undo and redo; and an axe-core scan of the editor. The keyboard test writes only to
-client c-1003 and the mouse test only to c-1004 (other browser tests use c-1001 and c-1002).
+keeps; twins and households edited from the person's panel; a network contact dragged and moved
+with Alt + arrows; undo and redo; and an axe-core scan of the editor. The keyboard test writes only
+to client c-1003 and the mouse test only to c-1004 (other browser tests use c-1001 and c-1002);
+the rest edit c-1004 in the page without saving.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ MOUSE_CLIENT = "c-1004"
 FRAME = 'iframe.plugin-frame[data-plugin="genogram"]'
 EDITOR = "#genogram-editor"
 PERSON = '#genogram-figure [data-person-id="{}"]'
+NODE = '#network-figure [role="graphics-symbol"][data-node-id="{}"]'
 
 # --- reading the editor -----------------------------------------------------------------------
 
@@ -89,6 +92,33 @@ def screen_centre(frame, person_id: str) -> tuple[float, float]:
 
 def parents_of(doc: dict, person_id: str) -> set[str]:
     return {link["parent"] for link in doc["parentage"] if link["child"] == person_id}
+
+
+def first_name(doc: dict, person_id: str) -> str:
+    return next(p for p in doc["persons"] if p["id"] == person_id)["first_names"].split()[0]
+
+
+def lives_with(frame, person_id: str) -> str:
+    """The "lives with" column of the person's row in the table view."""
+    return frame.text_content(
+        f'#genogram-table tr[data-person-id="{person_id}"] td:nth-of-type(6)'
+    ).strip()
+
+
+def child_line_start(frame, person_id: str) -> str:
+    """Where the line down to a child starts: twins' lines start from one point."""
+    d = frame.get_attribute(f'#genogram-figure [data-children-of] [data-child="{person_id}"]', "d")
+    return d.split(" L")[0]
+
+
+def node_place(frame, node_id: str) -> tuple[float, float]:
+    """Where the network map draws a contact (layout units, the circle's centre)."""
+    element = frame.locator(NODE.format(node_id))
+    return float(element.get_attribute("data-x")), float(element.get_attribute("data-y"))
+
+
+def network_pins(frame) -> dict[str, tuple[float, float]]:
+    return {pin["id"]: (pin["x"], pin["y"]) for pin in model(frame)["pins"]["network"]}
 
 
 def wait_saved(frame) -> tuple[str, int]:
@@ -400,6 +430,218 @@ def test_undo_and_redo_with_the_buttons_and_the_keys(page, stack):
     assert added in picture(frame)
 
 
+def test_twins_are_marked_edited_and_unmarked_from_the_person_panel(page, stack):
+    frame = open_editor(page, stack, MOUSE_CLIENT)  # nothing is saved here
+    doc = model(frame)
+    index = doc["index_person"]
+    assert doc["twins"] == []
+    (sibling,) = [
+        p["id"]
+        for p in doc["persons"]
+        if p["id"] != index and parents_of(doc, p["id"]) & parents_of(doc, index)
+    ]
+    apart = child_line_start(frame, index), child_line_start(frame, sibling)
+    assert apart[0] != apart[1]
+
+    frame.click(PERSON.format(index))
+    assert frame.is_hidden("#person-twins-set")
+    # Only siblings are offered.
+    assert frame.eval_on_selector_all("#person-twin-with option", "os => os.map(o => o.value)") == [
+        sibling
+    ]
+    frame.select_option("#person-twin-with", sibling)
+    frame.select_option("#person-twin-new-kind", "identical")
+    frame.click("#person-form [data-action=add-twin]")
+    settle(frame)
+    (twins,) = model(frame)["twins"]
+    assert sorted(twins["members"]) == sorted([index, sibling])
+    assert twins["kind"] == "identical"
+    assert frame.get_attribute(EDITOR, "data-undo") == "1"
+    # Drawn as twins: both lines down from one point; named in the panel, the table and the label.
+    assert child_line_start(frame, index) == child_line_start(frame, sibling)
+    assert first_name(doc, sibling) in frame.inner_text("#person-twins-status")
+    assert first_name(doc, sibling) in frame.text_content(
+        f'#genogram-table tr[data-person-id="{index}"] td:nth-of-type(1)'
+    )
+    assert first_name(doc, sibling) in frame.get_attribute(PERSON.format(index), "aria-label")
+    # In one set at most: nobody else to offer, and the kind is edited in place.
+    assert frame.is_hidden("#person-twins-add")
+    assert frame.input_value("#person-twins-kind") == "identical"
+    frame.select_option("#person-twins-kind", "fraternal")
+    settle(frame)
+    assert model(frame)["twins"][0]["kind"] == "fraternal"
+
+    # The sibling's panel shows the same set; taking them out leaves a set of one: no set.
+    frame.click(PERSON.format(sibling))
+    assert first_name(doc, index) in frame.inner_text("#person-twins-status")
+    frame.click("#person-form [data-action=leave-twins]")
+    settle(frame)
+    assert model(frame)["twins"] == []
+    assert frame.is_hidden("#person-twins-set")
+    assert child_line_start(frame, index) != child_line_start(frame, sibling)
+
+    for kind in ("fraternal", "identical"):
+        frame.click("#editor-undo")
+        settle(frame)
+        assert model(frame)["twins"][0]["kind"] == kind
+    frame.click("#editor-undo")
+    settle(frame)
+    assert model(frame)["twins"] == []
+    assert (child_line_start(frame, index), child_line_start(frame, sibling)) == apart
+
+
+def test_a_household_is_started_joined_ended_and_undone_from_the_person_panel(page, stack):
+    frame = open_editor(page, stack, MOUSE_CLIENT)  # nothing is saved here
+    doc = model(frame)
+    index = doc["index_person"]
+    seeded = doc["households"]
+    home = next(h for h in seeded if index in h["members"])
+    outside = [
+        p["id"]
+        for p in doc["persons"]
+        if not any(p["id"] in h["members"] for h in seeded) and p["id"] != index
+    ]
+    mother, sibling = (
+        next(pid for pid in outside if pid in parents_of(doc, index)),
+        next(pid for pid in outside if parents_of(doc, pid) & parents_of(doc, index)),
+    )
+
+    # The child's panel lists the household they live in.
+    frame.click(PERSON.format(index))
+    assert len(frame.query_selector_all("#person-household-list li")) == 1
+    assert first_name(doc, home["members"][1]) in frame.inner_text("#person-household-list")
+
+    # A new household for the mother, named and dated in its own panel: one step.
+    frame.click(PERSON.format(mother))
+    assert frame.is_visible("#person-households-none")
+    frame.select_option("#person-household-join", "new")
+    frame.click("#person-form [data-action=join-household]")
+    assert active_id(frame) == "household-label"
+    frame.fill("#household-label", "Äidin koti")
+    frame.fill("#household-started-date", "2016")
+    frame.click("#household-form button[type=submit]")
+    settle(frame)
+    (new,) = [h for h in model(frame)["households"] if h["id"] not in {s["id"] for s in seeded}]
+    assert new["members"] == [mother]
+    assert new["label"] == "Äidin koti"
+    assert new["started"] == {"date": "2016", "approximate": False}
+    assert frame.get_attribute(EDITOR, "data-undo") == "1"
+    assert focused(frame) == mother
+
+    # The sibling moves in with her: seen in the table and the picture.
+    frame.click(PERSON.format(sibling))
+    frame.select_option("#person-household-join", new["id"])
+    frame.click("#person-form [data-action=join-household]")
+    settle(frame)
+    assert next(h for h in model(frame)["households"] if h["id"] == new["id"])["members"] == [
+        mother,
+        sibling,
+    ]
+    assert "Äidin koti" in frame.inner_text("#person-household-list")
+    assert first_name(doc, sibling) in lives_with(frame, mother)
+    assert first_name(doc, mother) in lives_with(frame, sibling)
+    outline = f'#genogram-figure [data-household-id="{new["id"]}"]'
+    assert first_name(doc, sibling) in frame.get_attribute(outline, "aria-label")
+
+    # Ended: it stays as history, no longer drawn nor lived in.
+    frame.click(f"#person-household-list [data-ref*='\"{new['id']}\"']")
+    frame.fill("#household-ended-date", "2023-06")
+    frame.click("#household-form button[type=submit]")
+    settle(frame)
+    assert next(h for h in model(frame)["households"] if h["id"] == new["id"])["ended"] == {
+        "date": "2023-06",
+        "approximate": False,
+    }
+    assert frame.query_selector(outline) is None
+    assert first_name(doc, mother) not in lives_with(frame, sibling)
+    frame.click(PERSON.format(sibling))
+    assert "2023-06" in frame.inner_text("#person-household-history")
+    assert frame.is_visible("#person-households-none")
+
+    # Undo: lived in again, then the sibling out, then no household at all.
+    frame.click("#editor-undo")
+    settle(frame)
+    assert first_name(doc, mother) in lives_with(frame, sibling)
+    frame.click("#editor-undo")
+    settle(frame)
+    assert lives_with(frame, sibling) == ""
+    frame.click("#editor-undo")
+    settle(frame)
+    assert model(frame)["households"] == seeded
+
+    # Taken out of the household they live in (redone, then out again).
+    frame.click(PERSON.format(index))
+    frame.click(f'#person-household-list [data-household="{home["id"]}"]')
+    settle(frame)
+    assert (
+        index not in next(h for h in model(frame)["households"] if h["id"] == home["id"])["members"]
+    )
+    assert lives_with(frame, index) == ""
+    page.keyboard.press("Control+z")
+    settle(frame)
+    assert model(frame)["households"] == seeded
+
+
+def test_a_network_contact_is_dragged_and_moved_with_alt_arrows(page, stack):
+    frame = open_editor(page, stack, MOUSE_CLIENT)  # nothing is saved here
+    before = {n["id"] for n in model(frame)["network"]}
+    frame.click("#editor-add-node")
+    frame.fill("#node-label", "Koulu")
+    frame.click("#node-form button[type=submit]")
+    settle(frame)
+    (node,) = {n["id"] for n in model(frame)["network"]} - before
+    start = node_place(frame, node)
+    steps = int(frame.get_attribute(EDITOR, "data-undo"))
+
+    # Dragged with the mouse (pointer events): a pin where it was dropped, kept by the picture.
+    element = frame.locator(NODE.format(node))
+    element.scroll_into_view_if_needed()
+    scale = frame.evaluate("() => document.querySelector('#network-figure svg').getScreenCTM().a")
+    box = element.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 60 * scale, y + 50 * scale, steps=8)
+    page.mouse.up()
+    settle(frame)
+    pin = network_pins(frame)[node]
+    assert pin == pytest.approx((start[0] - 60, start[1] + 50), abs=1.5)
+    assert node_place(frame, node) == pytest.approx(pin, abs=0.1)
+    assert frame.get_attribute(EDITOR, "data-undo") == str(steps + 1)
+    assert frame.evaluate("() => document.activeElement.dataset.nodeId") == node
+
+    # The keyboard alternative: Alt + arrows, a step at a time, the focus staying on it.
+    page.keyboard.press("Alt+ArrowDown")
+    settle(frame)
+    page.keyboard.press("Alt+ArrowRight")
+    settle(frame)
+    assert node_place(frame, node) == pytest.approx((pin[0] + 40, pin[1] + 40), abs=0.1)
+    assert network_pins(frame)[node] == pytest.approx((pin[0] + 40, pin[1] + 40), abs=0.1)
+    assert frame.evaluate("() => document.activeElement.dataset.nodeId") == node
+
+    # Back to where the map would put it, from its panel.
+    frame.click("#node-unpin")
+    settle(frame)
+    assert node not in network_pins(frame)
+    assert node_place(frame, node) == pytest.approx(start, abs=0.1)
+    frame.focus(NODE.format(node))
+
+    page.keyboard.press("Control+z")
+    settle(frame)
+    assert node_place(frame, node) == pytest.approx((pin[0] + 40, pin[1] + 40), abs=0.1)
+    page.keyboard.press("Control+z")
+    settle(frame)
+    assert node_place(frame, node) == pytest.approx((pin[0], pin[1] + 40), abs=0.1)
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+z")
+    settle(frame)
+    assert node not in network_pins(frame)
+    assert node_place(frame, node) == pytest.approx(start, abs=0.1)
+    page.keyboard.press("Control+Shift+z")
+    settle(frame)
+    assert network_pins(frame)[node] == pytest.approx(pin, abs=0.1)
+
+
 def test_the_editor_has_no_serious_accessibility_violations(page, stack):
     frame = open_editor(page, stack, MOUSE_CLIENT)  # nothing is saved here
     index = model(frame)["index_person"]
@@ -415,6 +657,14 @@ def test_the_editor_has_no_serious_accessibility_violations(page, stack):
     assert "person-born-error" in frame.get_attribute("#person-born-date", "aria-describedby")
     assert frame.is_visible("#editor-problems")
     states["a field in error"] = axe_violations(frame)
+
+    # The household's own panel, opened from the person's "lives with".
+    frame.fill("#person-born-date", "2010")
+    frame.press("#person-born-date", "Tab")
+    settle(frame)
+    frame.click("#person-household-list [data-action=edit-item]")
+    assert frame.is_visible("#household-form")
+    states["a household selected"] = axe_violations(frame)
 
     serious = {
         state: [v for v in found if v["impact"] in ("serious", "critical")]

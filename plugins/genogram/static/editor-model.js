@@ -43,6 +43,10 @@ export function node(doc, id) {
   return (doc.network || []).find((n) => n.id === id) || null;
 }
 
+export function household(doc, id) {
+  return (doc.households || []).find((h) => h.id === id) || null;
+}
+
 export function parentLink(doc, child, parent) {
   return (doc.parentage || []).find((l) => l.child === child && l.parent === parent) || null;
 }
@@ -251,6 +255,104 @@ export function pinOf(doc, personId) {
   return ((doc.pins && doc.pins.genogram) || []).find((p) => p.id === personId) || null;
 }
 
+/** Where the worker put a contact in the network map (layout units, the circle's centre). */
+export function setNetworkPin(doc, nodeId, x, y) {
+  const pins = ensurePins(doc);
+  pins.network = pins.network.filter((p) => p.id !== nodeId);
+  pins.network.push({ id: nodeId, x: Math.round(x * 10) / 10, y: Math.round(y * 10) / 10 });
+}
+
+export function unpinNetworkNode(doc, nodeId) {
+  const pins = ensurePins(doc);
+  pins.network = pins.network.filter((p) => p.id !== nodeId);
+}
+
+export function networkPinOf(doc, nodeId) {
+  return ((doc.pins && doc.pins.network) || []).find((p) => p.id === nodeId) || null;
+}
+
+// --- twins: a person is in at most one set; a set is two to eight siblings ---------------------
+
+export const TWINS_MAX = 8;
+
+export function twinSetOf(doc, id) {
+  return (doc.twins || []).find((t) => t.members.includes(id)) || null;
+}
+
+/** Siblings the person can be marked a twin of: not already in their set, and not in another
+ * set when the person has one of their own (a person is in one set at most). */
+export function twinCandidates(doc, id) {
+  const mine = twinSetOf(doc, id);
+  if (mine && mine.members.length >= TWINS_MAX) return [];
+  return siblingsOf(doc, id).filter((other) => {
+    const theirs = twinSetOf(doc, other);
+    if (!theirs) return true;
+    if (mine) return false; // already together, or in another set
+    return theirs.members.length < TWINS_MAX;
+  });
+}
+
+/** Mark the person and a sibling as twins: one of them joins the other's set, or a new set of
+ * the two is made with the kind given. Returns the set's id, or null when it cannot be. */
+export function addTwin(doc, personId, otherId, kind = "unknown") {
+  if (!otherId || otherId === personId || !twinCandidates(doc, personId).includes(otherId)) return null;
+  doc.twins = doc.twins || [];
+  const set = twinSetOf(doc, personId) || twinSetOf(doc, otherId);
+  if (set) {
+    set.members.push(set.members.includes(personId) ? otherId : personId);
+    return set.id;
+  }
+  const id = freshId(doc, "tw");
+  doc.twins.push({ id, members: [personId, otherId], kind });
+  return id;
+}
+
+export function setTwinKind(doc, personId, kind) {
+  const set = twinSetOf(doc, personId);
+  if (set) set.kind = kind;
+}
+
+/** The person out of their twin set; a set left with one person is no set. */
+export function leaveTwins(doc, personId) {
+  doc.twins = (doc.twins || [])
+    .map((t) => ({ ...t, members: t.members.filter((m) => m !== personId) }))
+    .filter((t) => t.members.length >= 2);
+}
+
+// --- households: who lives together; one with an end date is history ----------------------------
+
+export function isCurrent(h) {
+  return !h.ended;
+}
+
+export function householdsOf(doc, personId) {
+  return (doc.households || []).filter((h) => h.members.includes(personId));
+}
+
+export function joinHousehold(doc, personId, householdId) {
+  const h = household(doc, householdId);
+  if (h && !h.members.includes(personId)) h.members.push(personId);
+}
+
+/** A new current household with the person in it; its label and dates are filled in after. */
+export function newHousehold(doc, personId) {
+  doc.households = doc.households || [];
+  const id = freshId(doc, "h");
+  doc.households.push({ id, members: [personId], label: "", started: null, ended: null });
+  return id;
+}
+
+/** The person out of a household; a household no one is left in is removed. */
+export function leaveHousehold(doc, personId, householdId) {
+  doc.households = (doc.households || [])
+    .map((h) => (h.id === householdId ? { ...h, members: h.members.filter((m) => m !== personId) } : h))
+    .filter((h) => h.members.length >= 1);
+}
+
+export function removeHousehold(doc, id) {
+  doc.households = (doc.households || []).filter((h) => h.id !== id);
+}
+
 /** Remove a person and every reference to them, so the document stays valid. */
 export function removePerson(doc, id) {
   doc.persons = doc.persons.filter((p) => p.id !== id);
@@ -305,6 +407,8 @@ export function itemForPath(doc, parts) {
       return { ref: { type: "tie", id: item.id }, field };
     case "network":
       return { ref: { type: "node", id: item.id }, field };
+    case "households":
+      return { ref: { type: "household", id: item.id }, field };
     default:
       return null;
   }
@@ -330,6 +434,8 @@ export function resolve(doc, ref) {
       return tie(doc, ref.id);
     case "node":
       return node(doc, ref.id);
+    case "household":
+      return household(doc, ref.id);
     default:
       return null;
   }

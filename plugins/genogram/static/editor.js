@@ -1,5 +1,6 @@
 // The genogram editor: the document in memory, undo/redo, the side panel, the server-drawn
-// pictures (POST /render after each edit), dragging and keyboard use, saving and importing.
+// pictures (POST /render after each edit), dragging and keyboard use (people sideways in the
+// genogram, contacts anywhere in the network map), saving and importing.
 //
 // No framework and no build step. The pictures are drawn by the server (plugins/genogram/svg.py);
 // this script only swaps them in and reads the people's places from their data-x/data-y.
@@ -14,6 +15,9 @@ const RING_PADDING = 6;
 const SVG_NS = "http://www.w3.org/2000/svg";
 // In the network map: the contacts and the household's members (the lines carry node ids too).
 const NETWORK_ITEMS = '[role="graphics-symbol"][data-node-id], [role="graphics-symbol"][data-person-id]';
+const NETWORK_NODE = '[role="graphics-symbol"][data-node-id]';
+const NEW_HOUSEHOLD = "new";
+const ARROW_STEPS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
 function format(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? String(values[key]) : `{${key}}`));
@@ -73,6 +77,7 @@ class Editor {
     this.saveAttempt = null; // {json, key}: a retry of the same content reuses its key
     this.nav = new Navigator();
     this.drag = null;
+    this.nodeDrag = null; // a network contact being dragged
     this.fresh = null; // the item just added, while its details are being typed in
 
     this.figure = document.getElementById("genogram-figure");
@@ -331,7 +336,7 @@ class Editor {
 
   nodeElement(id) {
     if (!id) return null;
-    return this.networkFigure.querySelector(`[role="graphics-symbol"][data-node-id="${CSS.escape(id)}"]`);
+    return this.networkFigure.querySelector(`${NETWORK_NODE}[data-node-id="${CSS.escape(id)}"]`);
   }
 
   /** After each new picture: one tab stop in each picture, rings for focus and selection
@@ -388,6 +393,8 @@ class Editor {
       el = this.figure.querySelector(`[data-union-id="${CSS.escape(ref.id)}"]`);
     } else if (ref.type === "tie") {
       el = this.figure.querySelector(`[data-tie-id="${CSS.escape(ref.id)}"]`);
+    } else if (ref.type === "household") {
+      el = this.figure.querySelector(`[data-household-id="${CSS.escape(ref.id)}"]`);
     }
     el?.classList.add("is-selected");
   }
@@ -519,6 +526,11 @@ class Editor {
       const unionEl = event.target.closest("[data-union-id]");
       if (unionEl && M.union(this.doc, unionEl.dataset.unionId)) {
         this.select({ type: "union", id: unionEl.dataset.unionId });
+        return;
+      }
+      const householdEl = event.target.closest("[data-household-id]");
+      if (householdEl && M.household(this.doc, householdEl.dataset.householdId)) {
+        this.select({ type: "household", id: householdEl.dataset.householdId });
       }
     });
     fig.addEventListener("keydown", (event) => this.pictureKey(event));
@@ -648,9 +660,23 @@ class Editor {
       }
     };
     fig.addEventListener("click", (event) => pick(event.target.closest(NETWORK_ITEMS)));
+    fig.addEventListener("pointerdown", (event) => this.nodeDragStart(event));
+    fig.addEventListener("pointermove", (event) => this.nodeDragMove(event));
+    fig.addEventListener("pointerup", (event) => this.nodeDragEnd(event, false));
+    fig.addEventListener("pointercancel", (event) => this.nodeDragEnd(event, true));
     fig.addEventListener("keydown", (event) => {
       const el = event.target.closest?.(NETWORK_ITEMS);
-      if (!el || event.altKey || event.ctrlKey || event.metaKey) return;
+      if (!el || event.ctrlKey || event.metaKey) return;
+      const step = ARROW_STEPS[event.key];
+      if (event.altKey) {
+        // Alt + arrow moves a contact; the household's members stay in the centre.
+        if (!step || event.shiftKey) return;
+        event.preventDefault(); // not the browser's Back and Forward
+        pick(el);
+        if (el.dataset.nodeId) this.nudgeNode(el.dataset.nodeId, step[0], step[1]);
+        else this.announce(this.msg.centre_fixed);
+        return;
+      }
       const nodes = [...fig.querySelectorAll(NETWORK_ITEMS)];
       const at = nodes.indexOf(el);
       let next = null;
@@ -672,6 +698,74 @@ class Editor {
     });
   }
 
+  nodeDragStart(event) {
+    if (event.button !== 0 || this.nodeDrag) return;
+    const el = event.target.closest(NETWORK_NODE);
+    if (!el || !el.parentNode || !M.node(this.doc, el.dataset.nodeId)) return;
+    const start = this.localPoint(event, el.parentNode);
+    if (!start) return;
+    this.nodeDrag = {
+      el,
+      id: el.dataset.nodeId,
+      pointerId: event.pointerId,
+      start,
+      clientX: event.clientX,
+      clientY: event.clientY,
+      x: Number.parseFloat(el.dataset.x || "0"),
+      y: Number.parseFloat(el.dataset.y || "0"),
+      transform: el.getAttribute("transform") || "",
+      dx: 0,
+      dy: 0,
+      moved: false,
+    };
+    el.setPointerCapture?.(event.pointerId);
+  }
+
+  nodeDragMove(event) {
+    const drag = this.nodeDrag;
+    if (!drag || event.pointerId !== drag.pointerId) return;
+    const far = Math.hypot(event.clientX - drag.clientX, event.clientY - drag.clientY);
+    if (!drag.moved && far < DRAG_THRESHOLD_PX) return;
+    const point = this.localPoint(event, drag.el.parentNode);
+    if (!point) return;
+    drag.moved = true;
+    drag.dx = point.x - drag.start.x;
+    drag.dy = point.y - drag.start.y;
+    drag.el.setAttribute("transform", `${drag.transform} translate(${drag.dx} ${drag.dy})`.trim());
+    drag.el.classList.add("is-dragging");
+    event.preventDefault();
+  }
+
+  nodeDragEnd(event, cancelled) {
+    const drag = this.nodeDrag;
+    if (!drag || event.pointerId !== drag.pointerId) return;
+    this.nodeDrag = null;
+    drag.el.releasePointerCapture?.(event.pointerId);
+    drag.el.classList.remove("is-dragging");
+    if (cancelled || !drag.moved) {
+      if (drag.transform) drag.el.setAttribute("transform", drag.transform);
+      else drag.el.removeAttribute("transform");
+      return; // a plain click: the click handler selects the contact
+    }
+    // Dropped where the pointer let go until the new picture, which keeps it there (a pin).
+    this.select({ type: "node", id: drag.id });
+    drag.el.focus({ preventScroll: true });
+    this.edit((doc) => M.setNetworkPin(doc, drag.id, drag.x + drag.dx, drag.y + drag.dy));
+    this.announce(format(this.msg.moved, { name: M.node(this.doc, drag.id)?.label || "" }));
+  }
+
+  /** A contact moved one step with the keyboard (WCAG 2.5.7: no dragging needed). */
+  nudgeNode(id, dx, dy) {
+    const el = this.nodeElement(id);
+    const item = M.node(this.doc, id);
+    if (!el || !item) return;
+    const step = Number.parseFloat(this.root.dataset.pinStep || "40");
+    const x = Number.parseFloat(el.dataset.x || "0") + dx * step;
+    const y = Number.parseFloat(el.dataset.y || "0") + dy * step;
+    this.edit((doc) => M.setNetworkPin(doc, id, x, y));
+    this.announce(format(this.msg.moved, { name: item.label }));
+  }
+
   // --- the side panel ----------------------------------------------------------------------
 
   activeForm() {
@@ -681,6 +775,11 @@ class Editor {
   bindPanel() {
     for (const form of Object.values(this.forms)) {
       form.addEventListener("change", (event) => {
+        // A control with its own edit (the kind of a twin set) rather than a field of the item.
+        if (event.target.dataset.change) {
+          this.action(event.target.dataset.change, event.target);
+          return;
+        }
         if (event.target.dataset.skip) return;
         this.applyForm(form);
       });
@@ -774,6 +873,59 @@ class Editor {
         document.getElementById("person-marker-new-text").focus();
         break;
       }
+      case "add-twin": {
+        const who = document.getElementById("person-twin-with");
+        const kind = document.getElementById("person-twin-new-kind").value;
+        if (!personId || !who.value) break;
+        const other = who.value;
+        if (this.edit((doc) => M.addTwin(doc, personId, other, kind))) {
+          this.announce(format(this.msg.added_twin, { name: this.name(other) }));
+          document.getElementById("person-twins-kind").focus();
+        }
+        break;
+      }
+      case "twin-kind":
+        if (!personId) break;
+        this.edit((doc) => M.setTwinKind(doc, personId, button.value));
+        this.announce(this.msg.twin_kind_changed);
+        break;
+      case "leave-twins":
+        if (!personId) break;
+        this.edit((doc) => M.leaveTwins(doc, personId));
+        this.announce(format(this.msg.left_twins, { name: this.name(personId) }));
+        document.getElementById("person-twin-with").focus();
+        break;
+      case "join-household": {
+        const choice = document.getElementById("person-household-join").value;
+        if (!personId || !choice) break;
+        if (choice === NEW_HOUSEHOLD) {
+          const id = this.edit((doc) => M.newHousehold(doc, personId));
+          const ref = { type: "household", id };
+          this.select(ref);
+          this.fresh = ref; // its name and dates typed in next are part of this step
+          this.announce(this.msg.new_household);
+          this.openPanel("label");
+        } else {
+          this.edit((doc) => M.joinHousehold(doc, personId, choice));
+          this.announce(format(this.msg.joined_household, { name: this.name(personId) }));
+          document.getElementById("person-household-join").focus();
+        }
+        break;
+      }
+      case "leave-household":
+        if (!personId) break;
+        this.edit((doc) => M.leaveHousehold(doc, personId, button.dataset.household));
+        this.announce(format(this.msg.left_household, { name: this.name(personId) }));
+        document.getElementById("person-household-join").focus();
+        break;
+      case "unpin-node": {
+        const id = ref?.type === "node" ? ref.id : null;
+        if (!id) break;
+        this.edit((doc) => M.unpinNetworkNode(doc, id));
+        this.announce(format(this.msg.node_unpinned, { name: M.node(this.doc, id)?.label || "" }));
+        this.panelHeading.focus();
+        break;
+      }
       case "edit-item":
         this.select(JSON.parse(button.dataset.ref));
         this.panelHeading.focus();
@@ -813,7 +965,7 @@ class Editor {
       { coalesce },
     );
     // A tie's people or a link's ends may have changed: follow the item.
-    if (ref.type === "tie" || ref.type === "node") this.showPanel();
+    if (ref.type === "tie" || ref.type === "node" || ref.type === "household") this.showPanel();
   }
 
   readForm(form, current) {
@@ -826,7 +978,7 @@ class Editor {
     }
     for (const el of form.querySelectorAll("input[name], select[name], textarea[name]")) {
       if (el.dataset.skip || el.closest("[data-fuzzy]") || el.closest(".marker-list")) continue;
-      if (el.name === "persons") continue;
+      if (el.name === "persons" || el.name === "members") continue;
       if (el.type === "checkbox") setPath(item, el.name, el.checked);
       else if (el.dataset.nullable) setPath(item, el.name, el.value || null);
       else if (el.tagName === "SELECT") setPath(item, el.name, el.value);
@@ -840,6 +992,11 @@ class Editor {
     }
     if (form.dataset.kind === "node") {
       item.persons = [...form.querySelectorAll("input[name=persons]:checked")].map((el) => el.value);
+    }
+    if (form.dataset.kind === "household") {
+      // Those who stay keep their order (the first is drawn first); new ones come after.
+      const checked = [...form.querySelectorAll("input[name=members]:checked")].map((el) => el.value);
+      item.members = [...item.members.filter((m) => checked.includes(m)), ...checked.filter((m) => !item.members.includes(m))];
     }
     return item;
   }
@@ -867,7 +1024,15 @@ class Editor {
       remove.setAttribute("aria-disabled", String(isIndex));
       remove.title = isIndex ? this.msg.index_person : "";
     }
-    if (ref.type === "node") this.fillNodePersons(item);
+    if (ref.type === "person") {
+      this.fillTwins(item);
+      this.fillHouseholds(item);
+    }
+    if (ref.type === "node") {
+      this.fillNodePersons(item);
+      form.querySelector("[data-action=unpin-node]").hidden = !M.networkPinOf(this.doc, item.id);
+    }
+    if (ref.type === "household") this.fillHouseholdMembers(item);
     for (const back of form.querySelectorAll("[data-action=back]")) {
       const origin = this.backTo && M.resolve(this.doc, this.backTo);
       back.hidden = !origin;
@@ -889,6 +1054,8 @@ class Editor {
         return format(this.msg.tie, { first: this.name(item.source), second: this.name(item.target) });
       case "node":
         return format(this.msg.node, { name: item.label });
+      case "household":
+        return format(this.msg.household, { name: this.householdName(item) });
       default:
         return "";
     }
@@ -907,7 +1074,7 @@ class Editor {
 
   fillForm(form, item) {
     for (const el of form.querySelectorAll("input[name], select[name], textarea[name]")) {
-      if (el.dataset.skip || el.closest(".marker-list") || el.name === "persons") continue;
+      if (el.dataset.skip || el.closest(".marker-list") || el.name === "persons" || el.name === "members") continue;
       const value = getPath(item, el.name);
       if (el.type === "checkbox") {
         if (el.checked !== Boolean(value)) el.checked = Boolean(value);
@@ -1034,6 +1201,97 @@ class Editor {
     }
   }
 
+  fillTwins(item) {
+    const set = M.twinSetOf(this.doc, item.id);
+    const others = set ? set.members.filter((m) => m !== item.id) : [];
+    document.getElementById("person-twins-status").textContent = set
+      ? format(this.msg.twins_with, { names: others.map((m) => this.name(m)).join(", ") })
+      : this.msg.twins_none;
+    document.getElementById("person-twins-set").hidden = !set;
+    if (set) document.getElementById("person-twins-kind").value = set.kind || "unknown";
+    const candidates = M.twinCandidates(this.doc, item.id);
+    const select = document.getElementById("person-twin-with");
+    const chosen = select.value;
+    select.replaceChildren(...candidates.map((id) => new Option(this.name(id), id)));
+    if (candidates.includes(chosen)) select.value = chosen;
+    document.getElementById("person-twins-add").hidden = !candidates.length;
+    // A new set gets its kind here; joining a set takes the set's kind.
+    document.getElementById("person-twin-new-kind-field").hidden = Boolean(set);
+    document.getElementById("person-twins-no-siblings").hidden = Boolean(set || candidates.length);
+  }
+
+  householdName(h) {
+    return h.label || h.members.map((m) => this.name(m)).join(", ");
+  }
+
+  householdText(h) {
+    const names = h.members.map((m) => this.name(m)).join(", ");
+    return h.label ? `${h.label}: ${names}` : names;
+  }
+
+  fillHouseholds(item) {
+    const mine = M.householdsOf(this.doc, item.id);
+    const current = mine.filter(M.isCurrent);
+    const earlier = mine.filter((h) => !M.isCurrent(h));
+    const list = document.getElementById("person-household-list");
+    const history = document.getElementById("person-household-history");
+    const row = (h, text, leave) => {
+      const li = document.createElement("li");
+      const span = document.createElement("span");
+      span.textContent = text;
+      li.append(span);
+      const edit = Object.assign(document.createElement("button"), { type: "button", className: "secondary link-like", textContent: this.msg.edit });
+      edit.dataset.action = "edit-item";
+      edit.dataset.ref = JSON.stringify({ type: "household", id: h.id });
+      edit.dataset.key = `hh-edit-${h.id}`;
+      edit.setAttribute("aria-label", `${this.msg.edit}: ${text}`);
+      li.append(edit);
+      if (leave) {
+        const out = Object.assign(document.createElement("button"), { type: "button", className: "secondary link-like", textContent: this.msg.remove_from_household });
+        out.dataset.action = "leave-household";
+        out.dataset.household = h.id;
+        out.dataset.key = `hh-leave-${h.id}`;
+        out.setAttribute("aria-label", `${this.msg.remove_from_household}: ${text}`);
+        li.append(out);
+      }
+      return li;
+    };
+    list.replaceChildren(...current.map((h) => row(h, format(this.msg.household, { name: this.householdText(h) }), true)));
+    document.getElementById("person-households-none").hidden = current.length > 0;
+    history.replaceChildren(
+      ...earlier.map((h) => row(h, format(this.msg.household_ended, { name: this.householdText(h), date: h.ended.date }), false)),
+    );
+    document.getElementById("person-household-history-box").hidden = earlier.length === 0;
+    const join = document.getElementById("person-household-join");
+    const chosen = join.value;
+    const open = (this.doc.households || []).filter((h) => M.isCurrent(h) && !h.members.includes(item.id));
+    join.replaceChildren(
+      ...open.map((h) => new Option(format(this.msg.household, { name: this.householdText(h) }), h.id)),
+      new Option(this.msg.household_new, NEW_HOUSEHOLD),
+    );
+    if ([...join.options].some((o) => o.value === chosen)) join.value = chosen;
+  }
+
+  fillHouseholdMembers(item) {
+    const box = document.getElementById("household-member-list");
+    box.replaceChildren();
+    for (const p of this.doc.persons) {
+      const id = `household-member-${p.id}`;
+      const wrap = Object.assign(document.createElement("div"), { className: "field-checkbox" });
+      const input = Object.assign(document.createElement("input"), {
+        type: "checkbox",
+        id,
+        name: "members",
+        value: p.id,
+        checked: item.members.includes(p.id),
+      });
+      input.dataset.key = id;
+      const label = Object.assign(document.createElement("label"), { htmlFor: id, textContent: this.name(p.id) });
+      wrap.append(input, label);
+      box.append(wrap);
+    }
+  }
+
   // --- removing ------------------------------------------------------------------------------
 
   async remove() {
@@ -1057,6 +1315,7 @@ class Editor {
       parentage: (doc) => M.removeParentLink(doc, ref.child, ref.parent),
       tie: (doc) => M.removeTie(doc, ref.id),
       node: (doc) => M.removeNetworkNode(doc, ref.id),
+      household: (doc) => M.removeHousehold(doc, ref.id),
     };
     // Where to go next: a relative of a removed person, the person a line belonged to.
     let next = null;
