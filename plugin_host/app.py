@@ -6,6 +6,7 @@ from flask import Flask
 
 from plugin_host import __version__, errors, headers, i18n
 from plugin_host.adapter_loading import build_record_system
+from plugin_host.archiving import build_archiving
 from plugin_host.audit import AuditLog
 from plugin_host.config import HostConfig, load_config
 from plugin_host.document_types import DocumentTypes
@@ -50,6 +51,7 @@ def create_app(
     outbox = build_outbox(
         config.outbox, database, record_system, audit, config.record_system.timeout_seconds
     )
+    document_types = DocumentTypes.collect(registry)
     app.extensions[EXTENSION_KEY] = HostServices(
         config=config,
         database=database,
@@ -57,8 +59,11 @@ def create_app(
         enablement=Enablement(database),
         audit=audit,
         record_system=record_system,
-        document_types=DocumentTypes.collect(registry),
+        document_types=document_types,
         outbox=outbox,
+        archiving=build_archiving(
+            config.kanta, database, audit, registry, document_types, record_system
+        ),
     )
     i18n.init_app(app, registry, config.default_locale)
     headers.init_app(app, config.frame_ancestors)
@@ -70,3 +75,4 @@ def create_app(
     if config.outbox.worker:
         outbox.start()
     return app
+

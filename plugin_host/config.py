@@ -87,6 +87,23 @@ class AdminConfig:
 
 
 @dataclass(frozen=True)
+class KantaConfig:
+    """Where and as whom plugin documents go to the Kanta archive (absent: no archiving)."""
+
+    archive_url: str
+    production: bool  # False: only test identity codes (individual number 900-999) leave
+    custodian_oid: str
+    custodian_name: str
+    sender_oid: str
+    receiver_oid: str
+    key_file: Path
+    certificate_file: Path
+    client_certificate_file: Path | None
+    ca_file: Path | None
+    timeout_seconds: float
+
+
+@dataclass(frozen=True)
 class HostConfig:
     public_url: str
     database_url: str
@@ -100,6 +117,7 @@ class HostConfig:
     record_system: RecordSystemConfig
     outbox: OutboxConfig
     admin: AdminConfig
+    kanta: KantaConfig | None = None
 
     @property
     def frame_ancestors(self) -> tuple[str, ...]:
@@ -173,12 +191,30 @@ class AdminSchema(Schema):
     credentials_file = fields.String(load_default=None)
 
 
+OID = validate.Regexp(r"^[0-2](\.(0|[1-9][0-9]*))+\Z", error="Must be an OID such as 1.2.246.10.")
+
+
+class KantaSchema(Schema):
+    archive_url = fields.String(required=True, validate=_http_url)
+    production = fields.Boolean(load_default=False)
+    custodian_oid = fields.String(required=True, validate=OID)
+    custodian_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    sender_oid = fields.String(required=True, validate=OID)
+    receiver_oid = fields.String(required=True, validate=OID)
+    key_file = fields.String(required=True, validate=validate.Length(min=1))
+    certificate_file = fields.String(required=True, validate=validate.Length(min=1))
+    client_certificate_file = fields.String(load_default=None)
+    ca_file = fields.String(load_default=None)
+    timeout_seconds = fields.Float(load_default=10.0, validate=validate.Range(min=0.1, max=120))
+
+
 class ConfigFileSchema(Schema):
     host = fields.Nested(HostSectionSchema, required=True)
     launch = fields.Nested(LaunchSchema, required=True)
     record_system = fields.Nested(RecordSystemSchema, required=True)
     outbox = fields.Nested(OutboxSchema, load_default=lambda: OutboxSchema().load({}))
     admin = fields.Nested(AdminSchema, load_default=lambda: {"credentials_file": None})
+    kanta = fields.Nested(KantaSchema, load_default=None)
 
 
 def parse_config(data: dict[str, Any], base: Path, source: str = "configuration") -> HostConfig:
@@ -215,7 +251,23 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "configuration"
             if loaded["admin"]["credentials_file"] is None
             else base / loaded["admin"]["credentials_file"]
         ),
+        kanta=_kanta(loaded["kanta"], base, source),
     )
+
+
+def _kanta(data: dict[str, Any] | None, base: Path, source: str) -> KantaConfig | None:
+    if data is None:
+        return None
+    paths: dict[str, Path | None] = {}
+    for key in ("key_file", "certificate_file", "client_certificate_file", "ca_file"):
+        if data[key] is None:
+            paths[key] = None
+            continue
+        file = base / data[key]
+        if not file.is_file():
+            raise ConfigError(source, {f"kanta.{key}": [f"File {file} does not exist."]})
+        paths[key] = file
+    return KantaConfig(**(data | paths))
 
 
 def _issuer(data: dict[str, Any], base: Path, source: str, key: str) -> IssuerConfig:

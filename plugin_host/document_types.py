@@ -57,6 +57,11 @@ class DocumentTypes:
                 )
         return cls(declared)
 
+    def owner(self, name: str) -> str | None:
+        """The plugin that declared the document type ``name`` (the first, if several did)."""
+        owners = (plugin for (plugin, type_name) in sorted(self._declared) if type_name == name)
+        return next(owners, None)
+
     def of(self, plugin: str) -> list[DocumentType]:
         return [t for (owner, _name), t in sorted(self._declared.items()) if owner == plugin]
 

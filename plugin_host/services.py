@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
@@ -14,6 +15,9 @@ from plugin_host.outbox.worker import OutboxWorker
 from plugin_host.records import RecordSystem
 from plugin_host.registry import PluginRegistry
 from plugin_host.storage import Database
+
+if TYPE_CHECKING:
+    from plugin_host.archiving import Archiving
 
 EXTENSION_KEY = "plugin_host"
 
@@ -28,6 +32,7 @@ class HostServices:
     record_system: RecordSystem
     document_types: DocumentTypes
     outbox: OutboxWorker
+    archiving: Archiving | None = None  # None: no [kanta] section, nothing goes to the archive
 
 
 def host_services() -> HostServices:

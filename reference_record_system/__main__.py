@@ -25,6 +25,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--issuer", default="reference-record-system")
     serve.add_argument("--audience", help="launch token audience (default: --host-url)")
     serve.add_argument("--org-unit", default="lastensuojelu-1")
+    serve.add_argument(
+        "--kanta-trusted-certs",
+        type=Path,
+        help="PEM file of the certificates the Kanta archive simulator trusts for signatures",
+    )
+    serve.add_argument(
+        "--kanta-no-content-validation",
+        action="store_true",
+        help="the Kanta archive simulator skips adapters.kanta.validation",
+    )
     seed = commands.add_parser("seed", help="seed the database if it is empty")
     seed.add_argument("--db", required=True)
     return parser
@@ -44,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "LAUNCH_ISSUER": args.issuer,
             "LAUNCH_AUDIENCE": args.audience or args.host_url,
             "ORG_UNIT": args.org_unit,
+            "KANTA_TRUSTED_CERTS": (
+                args.kanta_trusted_certs.read_text() if args.kanta_trusted_certs else None
+            ),
+            "KANTA_CONTENT_VALIDATION": not args.kanta_no_content_validation,
         }
     )
     run_simple(args.host, args.port, app, threaded=True, use_reloader=False, use_debugger=False)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask import Flask, Response, jsonify
 
-from reference_record_system import faults, request_log, soap_service, web
+from reference_record_system import faults, kanta_archive, request_log, soap_service, web
 from reference_record_system.store import EXTENSION, RecordStore
 
 _DEFAULTS: dict[str, object] = {
@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, object]) -> Flask:
     app.register_blueprint(faults.bp)
     app.register_blueprint(request_log.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(kanta_archive.bp)  # the Kanta archive simulator, /kanta/
 
     @app.get("/-/ready")
     def ready() -> Response:

@@ -45,3 +45,8 @@ class KantaDocument:
     confidentiality_code: str = "6"  # 1.2.246.777.5.99902.2006: 6 = secret (salassa pidettävä)
     restrictions: tuple[str, ...] = field(default_factory=tuple)  # legal grounds, code values
     language: str = "fi"
+    # The case's own service task (code list service_tasks) when it differs from the document
+    # type's default, e.g. a client-record entry (19xxx) written in a family-services case.
+    service_task: str | None = None
+    # When the case (componentOf/encompassingEncounter) began; unknown is written as such.
+    case_opened: datetime | None = None  # aware

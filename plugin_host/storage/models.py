@@ -123,3 +123,25 @@ class OutboxWrite(Base):
     @property
     def pending_id(self) -> str:
         return f"pending:{self.write_id}"
+
+
+class KantaTransmission(Base):
+    """One version of a record document sent to the Kanta archive, and the archive's answer.
+
+    No content and no identity code: the document lives in the record and in the archive.
+    """
+
+    __tablename__ = "kanta_transmission"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    correlation_id: Mapped[str] = mapped_column(String(32), unique=True)
+    client_id: Mapped[str] = mapped_column(String(100), index=True)
+    plugin: Mapped[str] = mapped_column(String(40))
+    worker_id: Mapped[str] = mapped_column(String(100))
+    record_document_id: Mapped[str] = mapped_column(String(100), index=True)
+    record_version: Mapped[int]
+    set_oid: Mapped[str] = mapped_column(String(100))
+    document_oid: Mapped[str] = mapped_column(String(100), unique=True)
+    kanta_version: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20))  # accepted, rejected, refused, unknown
+    errors: Mapped[str | None] = mapped_column(Text)  # numbered, from the archive or validation
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,80 @@
+"""Host part: send a record document of the launched client to the Kanta archive, see sendings.
+
+``POST /c/<client>/api/kanta/<document_id>`` (optional JSON ``{"version": n}``) sends that
+version (default: the newest) and answers with the transmission; ``GET`` the same path lists the
+document's transmissions. 404 when the host has no ``[kanta]`` configuration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request
+from marshmallow import Schema, fields, validate
+from werkzeug.wrappers import Response
+
+from plugin_host import __version__
+from plugin_host.api import hookimpl
+from plugin_host.archiving import NotArchivable
+from plugin_host.payloads import load_payload
+from plugin_host.services import host_services
+from plugin_host.storage.models import KantaTransmission
+
+bp = Blueprint("host_kanta", __name__)
+
+
+@hookimpl
+def plugin_manifest() -> dict[str, Any]:
+    return {
+        "name": "host_kanta",
+        "version": __version__,
+        "title": {"fi": "Kanta-arkistointi", "sv": "Kanta-arkivering", "en": "Kanta archiving"},
+        "requires_host": f"=={__version__}",
+        "internal": True,
+    }
+
+
+@hookimpl
+def plugin_blueprint() -> Blueprint:
+    return bp
+
+
+class ArchiveRequestSchema(Schema):
+    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+
+
+def _archiving():
+    archiving = host_services().archiving
+    if archiving is None:
+        abort(404)
+    return archiving
+
+
+@bp.post("/c/<client_id>/api/kanta/<document_id>")
+def archive_document(document_id: str) -> tuple[Response, int]:
+    body = load_payload(ArchiveRequestSchema(), request.get_json(silent=True) or {})
+    try:
+        row = _archiving().archive(g.launch, document_id, body["version"])
+    except NotArchivable:
+        return jsonify(error="No plugin gives an archive form for this document type."), 422
+    return jsonify(_transmission_json(row)), 200
+
+
+@bp.get("/c/<client_id>/api/kanta/<document_id>")
+def list_transmissions(document_id: str) -> Response:
+    rows = _archiving().transmissions(g.launch, document_id)
+    return jsonify(transmissions=[_transmission_json(row) for row in rows])
+
+
+def _transmission_json(row: KantaTransmission) -> dict[str, Any]:
+    return {
+        "correlation_id": row.correlation_id,
+        "status": row.status,
+        "record_document_id": row.record_document_id,
+        "record_version": row.record_version,
+        "set_oid": row.set_oid,
+        "document_oid": row.document_oid,
+        "kanta_version": row.kanta_version,
+        "errors": row.errors.splitlines() if row.errors else [],
+        "sent_at": row.sent_at.isoformat(),
+    }
