@@ -33,8 +33,16 @@ def host_config_text(
     issuer: str = DEMO_ISSUER,
     outbox_worker: bool = True,
     records_timeout_seconds: float = 5,
+    kanta_keys: str | None = None,
 ) -> str:
-    """A host configuration for a host beside a record system (demo and tests)."""
+    """A host configuration for a host beside a record system (demo and tests).
+
+    ``kanta_keys`` is the folder (relative to the configuration) of ``kanta-key.pem`` and
+    ``kanta-cert.pem``: with it, documents go to the record system's archive simulator.
+    """
+    kanta = ""
+    if kanta_keys is not None:
+        kanta = DEMO_KANTA.format(records_url=records_url, keys=kanta_keys)
     return f"""\
 [host]
 public_url = "{public_url}"
@@ -57,6 +65,20 @@ timeout_seconds = {records_timeout_seconds}
 
 [outbox]
 worker = {str(outbox_worker).lower()}
+{kanta}"""
+
+
+# The demo's archive: the record system's simulator, a made-up controller, a test certificate.
+DEMO_KANTA = """
+[kanta]
+archive_url = "{records_url}/kanta"
+production = false
+custodian_oid = "1.2.246.10.99999999"
+custodian_name = "Kuvitteellinen hyvinvointialue"
+sender_oid = "1.2.246.10.99999999.10.1"
+receiver_oid = "2.999.1.1"
+key_file = "{keys}/kanta-key.pem"
+certificate_file = "{keys}/kanta-cert.pem"
 """
 
 
@@ -68,6 +90,11 @@ def prepare(directory: Path, host_url: str, records_url: str) -> Path:
     keys = directory / "keys"
     if not (keys / "launch-public.pem").exists():
         generate_key_pair(keys)
+    if not (keys / "kanta-cert.pem").exists():
+        from adapters.kanta.signing import generate_test_certificate, write_pem_files
+
+        key, certificate = generate_test_certificate("Plugin host demo system")
+        write_pem_files(key, [certificate], keys / "kanta-key.pem", keys / "kanta-cert.pem")
     secret = directory / "secret-key"
     if not secret.exists():
         secret.write_text(secrets.token_hex(32))
@@ -80,6 +107,7 @@ def prepare(directory: Path, host_url: str, records_url: str) -> Path:
             records_url=records_url,
             public_key_file="keys/launch-public.pem",
             secret_key_file="secret-key",  # noqa: S106 - a file name, not a secret
+            kanta_keys="keys",
         )
     )
     return config
@@ -124,6 +152,7 @@ def start_record_system(
     command += ["--db", str(directory / "records.db"), "--host-url", host_url]
     command += ["--private-key", str(directory / "keys" / "launch-private.pem")]
     command += ["--issuer", DEMO_ISSUER, "--org-unit", DEMO_UNIT]
+    command += ["--kanta-trusted-certs", str(directory / "keys" / "kanta-cert.pem")]
     return subprocess.Popen(  # noqa: S603 - our own interpreter and module
         command, stdout=log, stderr=subprocess.STDOUT if log else None
     )

@@ -2,14 +2,16 @@
 
 ``POST /c/<client>/api/kanta/<document_id>`` (optional JSON ``{"version": n}``) sends that
 version (default: the newest) and answers with the transmission; ``GET`` the same path lists the
-document's transmissions. 404 when the host has no ``[kanta]`` configuration.
+document's transmissions. ``POST /c/<client>/kanta/<document_id>`` does the same from a plugin
+page's form (fields ``version``, ``back``) and shows the answer. 404 when the host has no
+``[kanta]`` configuration. Plugin templates see ``kanta_archiving()``: whether it has one.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, Flask, abort, g, jsonify, render_template, request
 from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 
@@ -39,6 +41,11 @@ def plugin_blueprint() -> Blueprint:
     return bp
 
 
+@hookimpl
+def host_startup(app: Flask) -> None:
+    app.add_template_global(lambda: host_services().archiving is not None, "kanta_archiving")
+
+
 class ArchiveRequestSchema(Schema):
     version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
 
@@ -58,6 +65,20 @@ def archive_document(document_id: str) -> tuple[Response, int]:
     except NotArchivable:
         return jsonify(error="No plugin gives an archive form for this document type."), 422
     return jsonify(_transmission_json(row)), 200
+
+
+@bp.post("/c/<client_id>/kanta/<document_id>")
+def archive_from_form(document_id: str) -> tuple[str, int]:
+    version = request.form.get("version", type=int)
+    back = request.form.get("back", "")
+    # Only a path inside this client's pages: never an open redirect.
+    back = back if back.startswith(f"/c/{g.launch.client_id}/") and "//" not in back else ""
+    try:
+        row = _archiving().archive(g.launch, document_id, version)
+    except NotArchivable:
+        return render_template("host/kanta_result.html", row=None, back=back), 422
+    status = 200 if row.status == "accepted" else 502
+    return render_template("host/kanta_result.html", row=row, back=back), status
 
 
 @bp.get("/c/<client_id>/api/kanta/<document_id>")

@@ -7,6 +7,7 @@ own process; the host builds, validates, signs and frames each version and sends
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,7 +81,14 @@ def _launch(app: Flask, launch_keys):
     page = browser.get(answer.headers["Location"]).get_data(as_text=True)
     genogram = json.loads(page.split('id="genogram-data">')[1].split("</script>")[0])
     csrf = page.split('data-csrf-token="')[1].split('"')[0]
-    return browser, genogram, csrf
+    return browser, genogram, csrf, _saved_as(page)
+
+
+def _saved_as(page: str) -> tuple[str | None, int | None]:
+    """The document and version the editor shows (None, None for a first draft)."""
+    document = re.search(r'data-document-id="([^"]+)"', page)
+    version = re.search(r'data-version="(\d+)"', page)
+    return (document.group(1) if document else None, int(version.group(1)) if version else None)
 
 
 def _save(app, browser, csrf, genogram, document_id=None, version=None) -> tuple[str, int]:
@@ -97,7 +105,7 @@ def _save(app, browser, csrf, genogram, document_id=None, version=None) -> tuple
     assert answer.status_code == 202
     app.extensions["plugin_host"].outbox.drain()
     listing = browser.get(f"/c/{CLIENT}/api/genogram/documents/genogram").json["documents"]
-    newest = max(listing, key=lambda ref: ref["version"])
+    newest = max(listing, key=lambda ref: ref["created_at"])
     return newest["document_id"], newest["version"]
 
 
@@ -105,8 +113,8 @@ def test_each_record_version_becomes_the_next_archive_version_of_one_set(
     app, archive_and_records, launch_keys
 ):
     records, _keys = archive_and_records
-    browser, genogram, csrf = _launch(app, launch_keys)
-    document_id, version = _save(app, browser, csrf, genogram)
+    browser, genogram, csrf, saved = _launch(app, launch_keys)
+    document_id, version = _save(app, browser, csrf, genogram, *saved)
 
     first = browser.post(f"/c/{CLIENT}/api/kanta/{document_id}", headers={"X-CSRF-Token": csrf})
     assert first.status_code == 200, first.get_data(as_text=True)
@@ -144,3 +152,29 @@ def test_a_host_without_kanta_configuration_has_no_archive_routes(make_host, lau
     browser = host.test_client()
     browser.get("/launch", query_string={"token": launch_keys.sign(client_id=CLIENT)})
     assert browser.get(f"/c/{CLIENT}/api/kanta/anything").status_code == 404
+
+
+def test_a_worker_sends_a_version_from_the_genogram_page(app, launch_keys):
+    browser, genogram, csrf, saved = _launch(app, launch_keys)
+    genogram["note"] = "Arkistoitava versio"
+    document_id, version = _save(app, browser, csrf, genogram, *saved)
+    page = browser.get(f"/c/{CLIENT}/p/genogram/versions/{version}").get_data(as_text=True)
+    action = f'action="/c/{CLIENT}/kanta/{document_id}"'
+    assert action in page
+    answer = browser.post(
+        f"/c/{CLIENT}/kanta/{document_id}",
+        data={
+            "csrf_token": csrf,
+            "version": version,
+            "back": f"/c/{CLIENT}/p/genogram/versions/{version}",
+        },
+    )
+    result = answer.get_data(as_text=True)
+    assert answer.status_code == 200, result
+    assert "Arkisto hyväksyi" in result or "accepted" in result
+    assert f'href="/c/{CLIENT}/p/genogram/versions/{version}"' in result
+    forged_back = browser.post(
+        f"/c/{CLIENT}/kanta/{document_id}",
+        data={"csrf_token": csrf, "version": version, "back": "https://elsewhere.example/"},
+    )
+    assert "elsewhere" not in forged_back.get_data(as_text=True)
