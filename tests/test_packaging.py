@@ -37,6 +37,12 @@ def test_the_wheel_holds_templates_migrations_contract_and_catalogs(tmp_path):
         "adapters/soap/record_system.wsdl",
         "adapters/soap/record_system.xsd",
         "reference_record_system/templates/web/client_record.html",
+        "plugin_host/storage/migrations/versions/0004_kanta_transmission.py",
+        "plugins/genogram/templates/genogram/editor.html",
+        "plugins/genogram/static/editor.js",
+        "plugins/genogram/translations/fi/LC_MESSAGES/messages.po",
+        "adapters/kanta/codes/document_types.json",
+        "adapters/kanta/schemas/hl7finland.xsd",
     ):
         assert expected in names
     assert not any(name.startswith(("tests/", "examples/")) for name in names)
