@@ -21,7 +21,7 @@ class XmlRejected(ValueError):
         self.kind = kind
 
 
-def _parser() -> etree.XMLParser:
+def hardened_parser() -> etree.XMLParser:
     # A new parser per call: lxml parsers keep state and must not be shared between threads.
     return etree.XMLParser(
         resolve_entities=False,
@@ -39,7 +39,7 @@ def parse_untrusted_xml(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etre
     if len(data) > max_bytes:
         raise XmlRejected("oversized", f"larger than {max_bytes} bytes")
     try:
-        root = etree.fromstring(data, parser=_parser())
+        root = etree.fromstring(data, parser=hardened_parser())
     except etree.XMLSyntaxError:
         raise XmlRejected("malformed", "not well-formed XML") from None
     info = root.getroottree().docinfo

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from adapters.kanta.frame import DocumentIds
+from reference_record_system.sqlite_store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kanta_documents (
@@ -57,28 +56,9 @@ class VersionRefused(Exception):
         self.refusals = refusals
 
 
-class ArchiveStore:
+class ArchiveStore(SqliteStore):
     def __init__(self, path: str) -> None:
-        self._path = path
-        with closing(self._connect()) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self._path, timeout=10, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        return conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with closing(self._connect()) as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        super().__init__(path, _SCHEMA)
 
     def store(self, ids: DocumentIds, message_id: str, content: bytes) -> bool:
         """Archive one version; False when it is a redelivery of what is already stored.
@@ -121,7 +101,7 @@ class ArchiveStore:
 
     def versions(self, set_oid: str) -> list[dict]:
         """The set's versions, oldest first: ids, times and status; never contents."""
-        with closing(self._connect()) as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 """SELECT document_oid, set_oid, version, replaces_oid, invalidated, received_at
                    FROM kanta_documents WHERE set_oid = ? ORDER BY version""",
@@ -142,7 +122,7 @@ class ArchiveStore:
 
     def content(self, document_oid: str) -> bytes | None:
         """The archived bytes of one version (for tests; no HTTP route serves contents)."""
-        with closing(self._connect()) as conn:
+        with self._read() as conn:
             row = conn.execute(
                 "SELECT content FROM kanta_documents WHERE document_oid = ?", (document_oid,)
             ).fetchone()

@@ -11,12 +11,12 @@ import hashlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
+
+from reference_record_system.sqlite_store import SqliteStore
 
 EXTENSION = "record_store"
 
@@ -138,39 +138,9 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-class RecordStore:
+class RecordStore(SqliteStore):
     def __init__(self, path: str) -> None:
-        self._path = path
-        with closing(self._connect()) as conn:
-            # WAL lets the web page read while the SOAP service writes.
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self._path, timeout=10, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with closing(self._connect()) as conn:
-            yield conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        # IMMEDIATE takes the write lock up front, so the version and idempotency checks
-        # below cannot race another writer between reading and inserting.
-        with closing(self._connect()) as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    # --- people -------------------------------------------------------------------------
+        super().__init__(path, _SCHEMA)
 
     def workers(self) -> list[dict]:
         with self._read() as conn:

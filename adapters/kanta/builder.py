@@ -33,7 +33,7 @@ from lxml import etree
 
 from adapters.kanta.code_tables import OID, Code, CodeTables, UnknownCode
 from adapters.kanta.model import KantaDocument, Party
-from plugin_host.xml_safety import DEFAULT_MAX_BYTES
+from plugin_host.xml_safety import DEFAULT_MAX_BYTES, hardened_parser
 
 CDA_NS = "urn:hl7-org:v3"
 HL7FI_NS = "urn:hl7finland"
@@ -249,15 +249,7 @@ def parse_body_fragment(fragment: str) -> etree._Element:
     """
     if len(fragment.encode("utf-8")) > DEFAULT_MAX_BYTES:
         raise BuildError(f"display_xhtml: larger than {DEFAULT_MAX_BYTES} bytes")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        load_dtd=False,
-        dtd_validation=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = hardened_parser()
     try:
         parser.feed(f'<body xmlns="{XHTML_NS}">')
         parser.feed(fragment)
