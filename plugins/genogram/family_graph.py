@@ -37,20 +37,35 @@ class FamilyGraph:
         for twins in genogram.get("twins", ()):
             for member in twins["members"]:
                 self.twin_sets[member] = twins
+        # Answers asked again and again (the labels ask the kinship of every person, and that
+        # asks for the index person's family each time), kept as they are first found.
+        self._sorted_children: dict[str, list[str]] = {}
+        self._partners: dict[str, list[str]] = {}
+        self._birth_order: dict[str, tuple[Any, ...]] = {}
 
     def parents(self, person_id: str) -> list[str]:
         return self._parents.get(person_id, [])
 
     def children(self, person_id: str) -> list[str]:
         """Children oldest first (unknown birth dates last, then by id for a stable order)."""
-        return sorted(self._children.get(person_id, []), key=self.birth_order)
+        found = self._sorted_children.get(person_id)
+        if found is None:
+            found = self._sorted_children[person_id] = sorted(
+                self._children.get(person_id, []), key=self.birth_order
+            )
+        return list(found)
 
     def unions_of(self, person_id: str) -> list[Union]:
         """The person's unions in the order they began (undated last, then by id)."""
         return self._unions_of.get(person_id, [])
 
     def partners(self, person_id: str) -> list[str]:
-        return [partner_of(union, person_id) for union in self.unions_of(person_id)]
+        found = self._partners.get(person_id)
+        if found is None:
+            found = self._partners[person_id] = [
+                partner_of(union, person_id) for union in self.unions_of(person_id)
+            ]
+        return list(found)
 
     def union_children(self, union: Union) -> list[str]:
         """Children of both partners, oldest first: the ones drawn under this union's line."""
@@ -100,18 +115,31 @@ class FamilyGraph:
     def current_households(self) -> list[dict[str, Any]]:
         return [h for h in self.genogram.get("households", ()) if not h.get("ended")]
 
+    @cached_property
+    def _homes(self) -> dict[str, list[dict[str, Any]]]:
+        """Each person's current households, in the order the genogram lists them."""
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for household in self.current_households():
+            for member in dict.fromkeys(household["members"]):
+                found[member].append(household)
+        return found
+
     def lives_with(self, person_id: str) -> list[str]:
         """The people the person lives with now, in the order the household lists them."""
         mates: list[str] = []
-        for household in self.current_households():
-            if person_id in household["members"]:
-                mates.extend(m for m in household["members"] if m != person_id and m not in mates)
+        for household in self._homes.get(person_id, ()):
+            mates.extend(m for m in household["members"] if m != person_id and m not in mates)
         return mates
 
     def birth_order(self, person_id: str) -> tuple[Any, ...]:
-        person = self.persons[person_id]
-        born = person.get("born")
-        return (sort_key(born["date"] if born else None), person_id)
+        found = self._birth_order.get(person_id)
+        if found is None:
+            born = self.persons[person_id].get("born")
+            found = self._birth_order[person_id] = (
+                sort_key(born["date"] if born else None),
+                person_id,
+            )
+        return found
 
 
 def partner_of(union: Union, person_id: str) -> str:

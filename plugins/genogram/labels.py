@@ -12,20 +12,82 @@ relation to the child; nobody's label says they live with a confidential person.
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from plugin_host.api import gettext, ngettext
+from plugin_host import api
 from plugins.genogram import vocabulary as v
 from plugins.genogram.family_graph import FamilyGraph, partner_of
-from plugins.genogram.kinship import relation_label
+from plugins.genogram.kinship import relation_label, relation_to_index
 
 EN_DASH = "\u2013"  # between the ends of a range: 33-34, 1950-2019
 
 # The sex at birth a gender identity is usually assumed to have: shown only when it differs.
 _CONGRUENT_SEX = {"woman": "female", "man": "male"}
+
+
+# -- translations --------------------------------------------------------------------------
+
+# Translated messages of the drawing being made, when one is (see ``translated_once``).
+_MESSAGES: ContextVar[dict[Any, str] | None] = ContextVar("genogram_messages", default=None)
+
+
+@contextmanager
+def translated_once() -> Iterator[None]:
+    """Within it, each message is translated once and remembered: a drawing of 500 people asks
+    for "%(relation)s of %(child)s" hundreds of times. gettext is still asked, the first time,
+    here in the caller's request, so the caller's language applies; nothing is kept after."""
+    if _MESSAGES.get() is not None:  # already inside one
+        yield
+        return
+    token = _MESSAGES.set({})
+    try:
+        yield
+    finally:
+        _MESSAGES.reset(token)
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """``api.gettext``, remembered within ``translated_once``."""
+    messages = _MESSAGES.get()
+    if messages is None:
+        return api.gettext(string, **variables)
+    found = messages.get(string)
+    if found is None:
+        found = messages[string] = api.gettext(string)
+    return found % variables if variables else found
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``api.ngettext``, remembered within ``translated_once`` (the text, for these words)."""
+    messages = _MESSAGES.get()
+    if messages is None:
+        return api.ngettext(singular, plural, num, **variables)
+    key = ("ngettext", singular, plural, num, *sorted(variables.items()))
+    try:
+        found = messages.get(key)
+    except TypeError:  # a value that cannot be a key: not remembered
+        return api.ngettext(singular, plural, num, **variables)
+    if found is None:
+        found = messages[key] = api.ngettext(singular, plural, num, **variables)
+    return found
+
+
+def _label(vocabulary: dict[str, object], code: str) -> str:
+    """``vocabulary.label``, remembered within ``translated_once``."""
+    messages = _MESSAGES.get()
+    if messages is None:
+        return v.label(vocabulary, code)
+    key = ("label", id(vocabulary), code)  # the vocabularies live as long as the process
+    found = messages.get(key)
+    if found is None:
+        found = messages[key] = v.label(vocabulary, code)
+    return found
 
 
 @dataclass(frozen=True)
@@ -58,10 +120,30 @@ _RELATIONS: WeakKeyDictionary[FamilyGraph, dict[str, str]] = WeakKeyDictionary()
 
 def relation_word(graph: FamilyGraph, person_id: str) -> str:
     """``kinship.relation_label``, asked once per person and graph."""
-    known = _RELATIONS.setdefault(graph, {})
-    if person_id not in known:
-        known[person_id] = relation_label(graph, person_id)
-    return known[person_id]
+    known = _RELATIONS.get(graph)
+    if known is None:
+        known = _RELATIONS[graph] = {}
+    word = known.get(person_id)
+    if word is None:
+        word = known[person_id] = _relation_label(graph, person_id)
+    return word
+
+
+def _relation_label(graph: FamilyGraph, person_id: str) -> str:
+    messages = _MESSAGES.get()
+    if messages is None:
+        return relation_label(graph, person_id)
+    # The word is the relation's, in the form for the person's gender identity: translated
+    # once for all the grandmothers in the drawing.
+    key = (
+        "relation",
+        relation_to_index(graph, person_id),
+        graph.persons[person_id].get("gender_identity"),
+    )
+    word = messages.get(key)
+    if word is None:
+        word = messages[key] = relation_label(graph, person_id)
+    return word
 
 
 # -- names ---------------------------------------------------------------------------------
@@ -201,7 +283,7 @@ def _life_phrases(person: dict[str, Any], today: date) -> list[str]:
         return found
     if status == "unknown":
         found = [gettext("born %(year)s", year=fuzzy_text(born, year_only=True))] if born else []
-        return [*found, v.label(v.VITAL_STATUSES, "unknown")]
+        return [*found, _label(v.VITAL_STATUSES, "unknown")]
     age = age_text(born, today)
     return [age] if age else []
 
@@ -231,6 +313,10 @@ def marker_counts(person: dict[str, Any]) -> Counter[str]:
     return Counter(marker["kind"] for marker in person.get("markers") or ())
 
 
+def _has_marker(person: dict[str, Any], kind: str) -> bool:
+    return any(marker["kind"] == kind for marker in person.get("markers") or ())
+
+
 def _marker_phrase(counts: Counter[str]) -> str:
     parts = []
     if counts["worry"]:
@@ -252,11 +338,11 @@ def person_label(
     if name:
         parts.append(name)
     if kind != "person":
-        parts.append(v.label(v.PERSON_KINDS, kind))
+        parts.append(_label(v.PERSON_KINDS, kind))
     parts.append(relation_phrase(graph, person_id, family_view))
     gender = person.get("gender_identity", "unknown")
     if gender in {"non_binary", "other"}:
-        parts.append(v.label(v.GENDER_IDENTITIES, gender))
+        parts.append(_label(v.GENDER_IDENTITIES, gender))
     if sex_at_birth_differs(person):
         parts.append(_sex_phrase(person["sex_at_birth"]))
     parts.extend(_life_phrases(person, today))
@@ -265,7 +351,7 @@ def person_label(
     if mates:
         names = join_names([display_name(graph, m, family_view) for m in mates])
         parts.append(gettext("lives with %(names)s", names=names))
-    if not is_hidden:
+    if not is_hidden and person.get("markers"):
         parts.append(_marker_phrase(marker_counts(person)))
     if person.get("confidential"):
         parts.append(gettext("confidential"))
@@ -289,10 +375,10 @@ def table_rows(graph: FamilyGraph, today: date, *, family_view: bool = False) ->
                 id=person_id,
                 name=name,
                 relation=relation_phrase(graph, person_id, family_view),
-                kind=v.label(v.PERSON_KINDS, person.get("kind", "person")),
-                gender=v.label(v.GENDER_IDENTITIES, person.get("gender_identity", "unknown")),
+                kind=_label(v.PERSON_KINDS, person.get("kind", "person")),
+                gender=_label(v.GENDER_IDENTITIES, person.get("gender_identity", "unknown")),
                 sex_at_birth=(
-                    v.label(v.SEXES_AT_BIRTH, person["sex_at_birth"])
+                    _label(v.SEXES_AT_BIRTH, person["sex_at_birth"])
                     if sex_at_birth_differs(person)
                     else ""
                 ),
@@ -312,7 +398,7 @@ def table_rows(graph: FamilyGraph, today: date, *, family_view: bool = False) ->
                     gettext(
                         "%(name)s (%(kind)s)",
                         name=display_name(graph, parent, family_view),
-                        kind=v.label(v.PARENTAGE_KINDS, graph.parentage[parent, person_id]["kind"]),
+                        kind=_label(v.PARENTAGE_KINDS, graph.parentage[parent, person_id]["kind"]),
                     )
                     for parent in graph.parents(person_id)
                 ),
@@ -334,7 +420,7 @@ def _died_text(person: dict[str, Any]) -> str:
     if person.get("died"):
         return fuzzy_text(person["died"])
     status = person.get("vital_status", "alive")
-    return "" if status == "alive" else v.label(v.VITAL_STATUSES, status)
+    return "" if status == "alive" else _label(v.VITAL_STATUSES, status)
 
 
 def _partner_text(
@@ -343,14 +429,14 @@ def _partner_text(
     return gettext(
         "%(name)s (%(kind)s, %(status)s)",
         name=display_name(graph, partner_of(union, person_id), family_view),
-        kind=v.label(v.UNION_KINDS, union.get("kind", "marriage")),
-        status=v.label(v.UNION_STATUSES, union.get("status", "together")),
+        kind=_label(v.UNION_KINDS, union.get("kind", "marriage")),
+        status=_label(v.UNION_STATUSES, union.get("status", "together")),
     )
 
 
 def _marker_text(marker: dict[str, Any]) -> str:
     return gettext(
-        "%(kind)s: %(text)s", kind=v.label(v.MARKER_KINDS, marker["kind"]), text=marker["text"]
+        "%(kind)s: %(text)s", kind=_label(v.MARKER_KINDS, marker["kind"]), text=marker["text"]
     )
 
 
@@ -363,7 +449,7 @@ def union_label(graph: FamilyGraph, union: dict[str, Any], *, family_view: bool 
     parts = [
         gettext(
             "%(kind)s between %(first)s and %(second)s",
-            kind=v.label(v.UNION_KINDS, union.get("kind", "marriage")),
+            kind=_label(v.UNION_KINDS, union.get("kind", "marriage")),
             first=first,
             second=second,
         )
@@ -373,14 +459,14 @@ def union_label(graph: FamilyGraph, union: dict[str, Any], *, family_view: bool 
     status = union.get("status", "together")
     if status != "together":
         ended = union.get(status)
-        words = v.label(v.UNION_STATUSES, status)
+        words = _label(v.UNION_STATUSES, status)
         parts.append(f"{words} {fuzzy_text(ended, year_only=True)}" if ended else words)
     return ", ".join(parts)
 
 
 def tie_label(graph: FamilyGraph, tie: dict[str, Any], *, family_view: bool = False) -> str:
     """ "conflict between Liisa and Eino, as Eino sees it"."""
-    kind = v.label(v.TIE_KINDS, tie["kind"])
+    kind = _label(v.TIE_KINDS, tie["kind"])
     source = display_name(graph, tie["source"], family_view)
     target = display_name(graph, tie["target"], family_view)
     direction = tie.get("direction", "mutual")
@@ -399,7 +485,7 @@ def tie_label(graph: FamilyGraph, tie: dict[str, Any], *, family_view: bool = Fa
     parts = [text]
     quality = tie.get("quality", "open")
     if quality != "open":
-        parts.append(v.label(v.TIE_QUALITIES, quality))
+        parts.append(_label(v.TIE_QUALITIES, quality))
     parts.append(perspective_phrase(graph, tie.get("perspective", "family"), family_view))
     return ", ".join(parts)
 
@@ -441,7 +527,7 @@ def node_label(graph: FamilyGraph, node: dict[str, Any], *, family_view: bool = 
     parts = [
         gettext(
             "%(category)s: %(name)s",
-            category=capitalised(v.label(v.NETWORK_CATEGORIES, node["category"])),
+            category=capitalised(_label(v.NETWORK_CATEGORIES, node["category"])),
             name=node["label"],
         ),
         strength_phrase(node.get("strength", "moderate")),
@@ -449,7 +535,7 @@ def node_label(graph: FamilyGraph, node: dict[str, Any], *, family_view: bool = 
     if node.get("stressful"):
         parts.append(gettext("stressful"))
     if node.get("flow", "none") != "none":
-        parts.append(v.label(v.NETWORK_FLOWS, node["flow"]))
+        parts.append(_label(v.NETWORK_FLOWS, node["flow"]))
     if node.get("persons"):
         names = join_names([display_name(graph, p, family_view) for p in node["persons"]])
         parts.append(gettext("with %(names)s", names=names))
@@ -464,7 +550,7 @@ def network_summary(graph: FamilyGraph, *, family_view: bool = False) -> str:
         return gettext("Network map of %(child)s: no connections yet.", child=child)
     categories = Counter(node["category"] for node in nodes)
     areas = ", ".join(
-        f"{v.label(v.NETWORK_CATEGORIES, code)} ({categories[code]})"
+        f"{_label(v.NETWORK_CATEGORIES, code)} ({categories[code]})"
         for code in v.NETWORK_CATEGORIES
         if categories[code]
     )
@@ -507,16 +593,20 @@ def generation_count(graph: FamilyGraph) -> int:
         queue = deque([start])
         while queue:
             current = queue.popleft()
-            steps = [
-                *((p, -1) for p in graph.parents(current)),
-                *((c, 1) for c in graph.children(current)),
-                *((q, 0) for q in graph.partners(current)),
-            ]
-            for other, step in steps:
-                if other not in level:
-                    level[other] = level[current] + step
-                    low, high = min(low, level[other]), max(high, level[other])
-                    queue.append(other)
+            here = level[current]
+            for others, step in (
+                (graph.parents(current), -1),
+                (graph.children(current), 1),
+                (graph.partners(current), 0),
+            ):
+                for other in others:
+                    if other not in level:
+                        level[other] = found = here + step
+                        if found < low:
+                            low = found
+                        elif found > high:
+                            high = found
+                        queue.append(other)
         spans.append(high - low + 1)
     return max(spans)
 
@@ -560,7 +650,7 @@ def summary(graph: FamilyGraph, *, family_view: bool = False) -> str:
     if unions:
         statuses = Counter(u.get("status", "together") for u in unions)
         detail = ", ".join(
-            f"{v.label(v.UNION_STATUSES, code)} {statuses[code]}"
+            f"{_label(v.UNION_STATUSES, code)} {statuses[code]}"
             for code in v.UNION_STATUSES
             if statuses[code]
         )
@@ -585,7 +675,7 @@ def summary(graph: FamilyGraph, *, family_view: bool = False) -> str:
     if ties:
         counts = Counter(tie["kind"] for tie in ties)
         detail = ", ".join(
-            f"{v.label(v.TIE_KINDS, code)} {counts[code]}" for code in v.TIE_KINDS if counts[code]
+            f"{_label(v.TIE_KINDS, code)} {counts[code]}" for code in v.TIE_KINDS if counts[code]
         )
         sentences.append(
             ngettext(
@@ -595,9 +685,11 @@ def summary(graph: FamilyGraph, *, family_view: bool = False) -> str:
                 detail=detail,
             )
         )
-    shown_persons = [p for p in persons if not hidden(graph, p["id"], family_view)]
-    worried = sum(1 for p in shown_persons if marker_counts(p)["worry"])
-    resourced = sum(1 for p in shown_persons if marker_counts(p)["resource"])
+    shown_persons = [
+        p for p in persons if p.get("markers") and not hidden(graph, p["id"], family_view)
+    ]
+    worried = sum(1 for p in shown_persons if _has_marker(p, "worry"))
+    resourced = sum(1 for p in shown_persons if _has_marker(p, "resource"))
     if worried or resourced:
         sentences.append(
             gettext(

@@ -7,6 +7,7 @@ forbids ``style`` attributes and ``<style>`` elements.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -26,13 +27,23 @@ WHITE = "white"
 # Attribute names as Python keywords write them (``stroke_width``), mapped to SVG's
 # (``stroke-width``); filled in as names are first used, since a drawing sets thousands.
 _ATTRIBUTE_NAMES = {"class_": "class"}
+# Tags with the SVG namespace, as lxml wants them: ``rect`` is ``{http://...}rect``.
+_TAGS: dict[str, str] = {}
 
 
+# Coordinates repeat (a row's height, a person's x on every line to them): the last few thousand
+# are kept as text, a pure function of the value (1, 1.0 and True are all "1", as are 0 and -0.0).
+@functools.lru_cache(maxsize=8192)
 def number(value: float) -> str:
     """A coordinate as short text: 12, 12.5, never ``-0`` or a long float tail."""
-    rounded = round(value, 2)
-    whole = int(rounded)
-    return str(whole) if rounded == whole else repr(rounded)
+    if value.__class__ is int:
+        return str(value)
+    text = f"{value:.2f}"
+    if text[-1] == "0":  # 12.50 is 12.5, 12.00 is 12 and -0.00 is 0
+        text = text[:-3] if text[-2] == "0" else text[:-1]
+        if text == "-0":
+            return "0"
+    return text
 
 
 def _attribute_name(key: str) -> str:
@@ -52,20 +63,38 @@ def _attribute_value(value: Any) -> str:
     return str(value)
 
 
+def svg_tag(tag: str) -> str:
+    """``rect`` as a tag in the SVG namespace."""
+    name = _TAGS.get(tag)
+    if name is None:
+        name = _TAGS[tag] = f"{{{SVG_NS}}}{tag}"
+    return name
+
+
 def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: Any) -> etree._Element:
     """Append an SVG element; ``stroke_width=2`` becomes ``stroke-width="2"``, None is left out."""
-    element = etree.SubElement(
-        parent,
-        f"{{{SVG_NS}}}{tag}",
-        {
-            _attribute_name(key): _attribute_value(value)
-            for key, value in attrs.items()
-            if value is not None
-        },
-    )
+    names = _ATTRIBUTE_NAMES
+    attrib = {}
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        name = names.get(key) or _attribute_name(key)
+        attrib[name] = value if value.__class__ is str else _attribute_value(value)
+    element = etree.SubElement(parent, _TAGS.get(tag) or svg_tag(tag), attrib)
     if text is not None:
         element.text = text
     return element
+
+
+def element(
+    parent: etree._Element, tag: str, attrib: dict[str, str], text: str | None = None
+) -> etree._Element:
+    """Append an SVG element whose attributes are given as SVG writes them, values as text:
+    ``sub`` for the many elements of a large drawing, without converting names and numbers."""
+    made = etree.SubElement(parent, _TAGS.get(tag) or svg_tag(tag), attrib)
+    if text is not None:
+        made.text = text
+    return made
 
 
 def root(
@@ -99,10 +128,11 @@ def root(
 
 def path_data(points: Iterable[tuple[float, float]], *, closed: bool = False) -> str:
     """``M x y L x y ...`` through the points."""
-    commands = [
-        f"{'M' if i == 0 else 'L'}{number(x)} {number(y)}" for i, (x, y) in enumerate(points)
-    ]
-    return " ".join(commands) + (" Z" if closed else "")
+    pairs = [f"{number(x)} {number(y)}" for x, y in points]
+    if not pairs:
+        return " Z" if closed else ""
+    text = " L".join(pairs)
+    return f"M{text} Z" if closed else f"M{text}"
 
 
 def arrow_marker(defs: etree._Element, marker_id: str, colour: str) -> None:
@@ -151,15 +181,19 @@ def arrow_stub(
 def haloed_text(
     parent: etree._Element,
     text: str,
-    x: float,
+    x: float | None,
     y: float,
     *,
-    size: float = FONT_SIZE,
-    anchor: str = "middle",
+    size: float | None = FONT_SIZE,
+    anchor: str | None = "middle",
     colour: str = INK,
     weight: str | None = None,
 ) -> None:
-    """Text with a white halo behind it, so lines crossing a caption never hide it."""
+    """Text with a white halo behind it, so lines crossing a caption never hide it.
+
+    None for ``x`` (0), ``size`` or ``anchor`` leaves the attribute out, for a caller that sets
+    it once on a group around many captions.
+    """
     common = {"x": x, "y": y, "text_anchor": anchor, "font_size": size, "font_weight": weight}
     sub(
         parent,

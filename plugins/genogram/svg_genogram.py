@@ -3,6 +3,12 @@ of unions, parenthood, households and emotional ties between them.
 
 Layers are drawn bottom to top: households, unions, children, ties, then persons, so a person's
 white-filled symbol and haloed caption stay readable over any line that crosses them.
+
+A drawing of 500 people has thousands of elements, so it is built with care for speed (the issue
+asks for layout and SVG of 500 people in under 50 ms): what many elements share is set once on
+their layer (the paint of the lines of unions and parenthood, the captions' anchor and size);
+persons who look alike are drawn once and copied (``_person_template``); each message is
+translated once per drawing (``labels.translated_once``).
 """
 
 from __future__ import annotations
@@ -11,11 +17,10 @@ import itertools
 import math
 from collections import Counter, defaultdict
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
-from plugin_host.api import gettext
 from plugins.genogram import vocabulary as v
 from plugins.genogram.family_graph import FamilyGraph
 from plugins.genogram.labels import (
@@ -23,6 +28,7 @@ from plugins.genogram.labels import (
     age_text,
     display_name,
     full_name,
+    gettext,
     hidden,
     household_label,
     marker_counts,
@@ -30,29 +36,36 @@ from plugins.genogram.labels import (
     sex_at_birth_differs,
     summary,
     tie_label,
+    translated_once,
     union_label,
 )
 from plugins.genogram.layout import MIN_SPACING, Placement, layout_genogram
 from plugins.genogram.schemas import sort_key
 from plugins.genogram.svg_avatars import avatar_for, draw_avatar
 from plugins.genogram.svg_base import (
+    FONT_SIZE,
     INK,
+    SVG_NS,
     arrow_marker,
     arrow_stub,
+    element,
     haloed_text,
     number,
     root,
     sub,
+    svg_tag,
     truncate,
 )
 from plugins.genogram.svg_legend import legend_group, ordered_keys, standalone_legend
 from plugins.genogram.svg_notation import (
+    CHILD_LINE_PAINT,
     HALF,
     HOUSEHOLD_COLOURS,
     HOUSEHOLD_DASH,
     INDEX_RING,
     MARK_OFFSET,
     TIE_COLOURS,
+    UNION_LINE_PAINT,
     angle_of,
     brackets,
     child_line,
@@ -80,6 +93,7 @@ MARGIN_BOTTOM = 80.0
 NAME_Y = HALF + 30  # caption baselines, below the union line that leaves the symbol's bottom
 YEARS_Y = HALF + 43
 NAME_CHARACTERS = 18
+CAPTION_ANCHOR = "middle"
 SIBLING_GAP = 22.0  # from the top of the children's row up to their sibling line
 LEVEL_STEP = 9.0  # between horizontal lines above one row, so no two run along each other
 LEVELS = 6
@@ -136,14 +150,17 @@ def render_genogram(
     id_prefix: str = "genogram",
 ) -> tuple[etree._Element, list[str]]:
     """The drawing and the notation keys it used (what its legend lists), in legend order."""
-    drawing = _Drawing(genogram, today or date.today(), avatars, family_view, id_prefix)
-    svg = drawing.draw()
-    keys = drawing.used_keys()
-    if legend:
-        x, y, width, height = drawing.bounds
-        group = sub(svg, "g", transform=f"translate({number(x + 20)} {number(y + height)})")
-        legend_width, legend_height = legend_group(group, keys, id_prefix=id_prefix)
-        drawing.set_bounds(svg, (x, y, max(width, legend_width + 40), height + legend_height + 20))
+    with translated_once():
+        drawing = _Drawing(genogram, today or date.today(), avatars, family_view, id_prefix)
+        svg = drawing.draw()
+        keys = drawing.used_keys()
+        if legend:
+            x, y, width, height = drawing.bounds
+            group = sub(svg, "g", transform=f"translate({number(x + 20)} {number(y + height)})")
+            legend_width, legend_height = legend_group(group, keys, id_prefix=id_prefix)
+            drawing.set_bounds(
+                svg, (x, y, max(width, legend_width + 40), height + legend_height + 20)
+            )
     return svg, keys
 
 
@@ -165,6 +182,9 @@ class _Drawing:
         self.keys: set[str] = set()
         self.bars: dict[str, float] = {}
         self.markers: set[str] = set()
+        self._templates: dict[tuple[_Look, bool, bool], Any] = {}  # see _person_template
+        self._extents: dict[str, float] = {}
+        self._unions_in_order: list[dict[str, Any]] | None = None
         self.bounds = self._bounds()
 
     # -- the document ----------------------------------------------------------------------
@@ -183,10 +203,16 @@ class _Drawing:
         )
         self.defs = sub(svg, "defs")
         self._households(sub(svg, "g", data_layer="households"))
-        self._unions(sub(svg, "g", data_layer="unions"))
-        self._children(sub(svg, "g", data_layer="children", aria_hidden="true"))
+        self._unions(element(svg, "g", {"data-layer": "unions", **UNION_LINE_PAINT}))
+        # The lines of parenthood are many: their common paint is set once, here.
+        self._children(
+            element(svg, "g", {"data-layer": "children", "aria-hidden": "true", **CHILD_LINE_PAINT})
+        )
         self._ties(sub(svg, "g", data_layer="ties"))
-        persons = sub(svg, "g", data_layer="persons")
+        # The captions' anchor and size, set once for them all.
+        persons = sub(
+            svg, "g", data_layer="persons", text_anchor=CAPTION_ANCHOR, font_size=FONT_SIZE
+        )
         for pid in self.graph.persons:
             if pid in self.places:
                 self._person(persons, pid)
@@ -211,9 +237,12 @@ class _Drawing:
         return ordered_keys(self.keys)
 
     def extent(self, pid: str) -> float:
-        return extent(
-            self.graph.persons[pid], index=pid == self.graph.index_id, avatars=self.avatars
-        )
+        found = self._extents.get(pid)
+        if found is None:
+            found = self._extents[pid] = extent(
+                self.graph.persons[pid], index=pid == self.graph.index_id, avatars=self.avatars
+            )
+        return found
 
     # -- households ------------------------------------------------------------------------
 
@@ -222,8 +251,10 @@ class _Drawing:
         rows: dict[float, list[str]] = defaultdict(list)
         for pid, place in self.places.items():
             rows[place.y].append(pid)
-        for row in rows.values():
+        position: dict[str, tuple[float, int]] = {}  # each person's row, and place in it
+        for y, row in rows.items():
             row.sort(key=lambda pid: (self.places[pid].x, pid))
+            position.update((pid, (y, i)) for i, pid in enumerate(row))
         for number_of, household in enumerate(self.graph.current_households()):
             members = {
                 m
@@ -247,15 +278,18 @@ class _Drawing:
             self.keys.add("household")
             grow = 6.0 * (number_of % 4)
             boxes = []
-            for y in sorted(rows):
-                run: list[str] = []
-                for pid in [*rows[y], None]:
-                    if pid is not None and pid in members:
-                        run.append(pid)
-                        continue
-                    if run:
-                        boxes.append(self._household_box(group, run, y, grow))
-                        run = []
+            # Runs of members standing next to each other in a row, rows top to bottom.
+            runs: list[list[str]] = []
+            last: tuple[float, int] | None = None
+            for pid in sorted(members, key=position.__getitem__):
+                y, i = position[pid]
+                if last is not None and last == (y, i - 1):
+                    runs[-1].append(pid)
+                else:
+                    runs.append([pid])
+                last = (y, i)
+            for run in runs:
+                boxes.append(self._household_box(group, run, position[run[0]][0], grow))
             for (x1, y1, w1, h1), (x2, y2, w2, _h2) in itertools.pairwise(boxes):
                 if y2 > y1 + h1:  # the next row down: join bottom to top
                     points = [(x1 + w1 / 2, y1 + h1), (x2 + w2 / 2, y2)]
@@ -286,7 +320,9 @@ class _Drawing:
             started = union.get("started")
             return (sort_key(started["date"] if started else None), union["id"])
 
-        return sorted(self.graph.unions.values(), key=order)
+        if self._unions_in_order is None:
+            self._unions_in_order = sorted(self.graph.unions.values(), key=order)
+        return self._unions_in_order
 
     def _unions(self, layer: etree._Element) -> None:
         for union in self._sorted_unions():
@@ -297,12 +333,14 @@ class _Drawing:
             left_bottom, right_bottom = lp.y + self.extent(left), rp.y + self.extent(right)
             bar = max(left_bottom, right_bottom) + 10
             self.bars[union["id"]] = bar
-            group = sub(
+            group = element(
                 layer,
                 "g",
-                data_union_id=union["id"],
-                role="graphics-symbol",
-                aria_label=union_label(self.graph, union, family_view=self.family_view),
+                {
+                    "data-union-id": union["id"],
+                    "role": "graphics-symbol",
+                    "aria-label": union_label(self.graph, union, family_view=self.family_view),
+                },
             )
             self.keys.update(
                 union_line(
@@ -312,21 +350,25 @@ class _Drawing:
                     bar,
                     kind=union.get("kind", "marriage"),
                     status=union.get("status", "together"),
+                    painted=False,
                 )
             )
             years = _union_years(union)
             if years:
-                sub(
+                element(
                     group,
                     "text",
+                    {
+                        # Right of the middle: the ending's slashes are left of it.
+                        "x": number((lp.x + rp.x) / 2 + 3),
+                        "y": number(bar - 3),
+                        "text-anchor": "start",
+                        "font-size": "9",
+                        "fill": INK,
+                        "stroke": "none",  # the layer strokes the lines
+                        "aria-hidden": "true",
+                    },
                     years,
-                    # Right of the middle: the ending's slashes are left of it.
-                    x=(lp.x + rp.x) / 2 + 3,
-                    y=bar - 3,
-                    text_anchor="start",
-                    font_size=9,
-                    fill=INK,
-                    aria_hidden="true",
                 )
 
     # -- children --------------------------------------------------------------------------
@@ -354,10 +396,12 @@ class _Drawing:
         for union in self._sorted_unions():
             if union["id"] in under:
                 self._union_children(layer, union, under[union["id"]], taken)
-        for (parent, child), link in sorted(graph.parentage.items()):
-            if (parent, child) in covered or parent not in self.places or child not in self.places:
+        parentage, places = graph.parentage, self.places
+        for pair in sorted(parentage):
+            parent, child = pair
+            if pair in covered or parent not in places or child not in places:
                 continue
-            self._single_parent(layer, parent, child, link["kind"], taken)
+            self._single_parent(layer, parent, child, parentage[pair]["kind"], taken)
 
     def _level(self, row_y: float, taken: Counter[float]) -> float:
         """The next free height for a horizontal line above the row of children at ``row_y``."""
@@ -374,27 +418,36 @@ class _Drawing:
         bar = self.bars[union["id"]]
         kids = sorted(kids, key=lambda c: (places[c].x, c))
         sibling_y = max(self._level(min(places[c].y for c in kids), taken), bar + 8)
-        group = sub(layer, "g", data_children_of=union["id"])
+        group = element(layer, "g", {"data-children-of": union["id"]})
         anchors = {c: places[c].x for c in kids}
-        twins: dict[str, list[str]] = defaultdict(list)
-        for child in kids:
-            found = graph.twin_set(child)
-            if found:
-                twins[found["id"]].append(child)
-        twins = {tid: members for tid, members in twins.items() if len(members) > 1}
+        twins: dict[str, list[str]] = {}
+        twin_sets = graph.twin_sets
+        if twin_sets:
+            grouped: dict[str, list[str]] = defaultdict(list)
+            for child in kids:
+                found = twin_sets.get(child)
+                if found:
+                    grouped[found["id"]].append(child)
+            twins = {tid: members for tid, members in grouped.items() if len(members) > 1}
         for members in twins.values():
             apex = sum(places[m].x for m in members) / len(members)
             anchors.update(dict.fromkeys(members, apex))
         xs = [*anchors.values(), mid]
-        child_line(group, [(mid, bar), (mid, sibling_y)], "biological")
+        child_line(group, [(mid, bar), (mid, sibling_y)], "biological", painted=False)
         if max(xs) - min(xs) > 0.5:
-            child_line(group, [(min(xs), sibling_y), (max(xs), sibling_y)], "biological")
+            child_line(
+                group, [(min(xs), sibling_y), (max(xs), sibling_y)], "biological", painted=False
+            )
         for child in kids:
             kind = graph.parentage[first, child]["kind"]
             self.keys.add(f"child:{kind}")
             top = places[child].y - self.extent(child)
             child_line(
-                group, [(anchors[child], sibling_y), (places[child].x, top)], kind, data_child=child
+                group,
+                [(anchors[child], sibling_y), (places[child].x, top)],
+                kind,
+                painted=False,
+                data_child=child,
             )
         for members in twins.values():
             self._twin_mark(group, members, anchors[members[0]], sibling_y)
@@ -434,7 +487,7 @@ class _Drawing:
         else:  # the layout put the child beside or above the parent: a straight line will do
             points = [(source.x, start), (target.x, top)]
         self.keys.add(f"child:{kind}")
-        child_line(layer, points, kind, data_parent=parent, data_child=child)
+        child_line(layer, points, kind, painted=False, data_parent=parent, data_child=child)
 
     # -- emotional ties --------------------------------------------------------------------
 
@@ -503,100 +556,185 @@ class _Drawing:
         person = graph.persons[pid]
         place = self.places[pid]
         is_hidden = hidden(graph, pid, self.family_view)
-        group = sub(
-            layer,
-            "g",
-            id=f"person-{pid}",
-            role="graphics-symbol",
-            aria_label=person_label(graph, pid, self.today, family_view=self.family_view),
-            tabindex=0,
-            data_person_id=pid,
-            data_x=float(place.x),
-            data_y=float(place.y),
-            data_generation=place.generation,
-            transform=f"translate({number(place.x)} {number(place.y)})",
-        )
-        self._symbol(group, pid, person)
-        self._marks(group, person, show_markers=not is_hidden)
         name = "" if is_hidden else truncate(full_name(person), NAME_CHARACTERS)
-        if name:
-            haloed_text(group, name, 0, NAME_Y)
         years = years_caption(person, self.today)
-        if years:
-            haloed_text(group, years, 0, YEARS_Y if name else NAME_Y, size=10)
+        look = self._look(pid, person, show_markers=not is_hidden)
+        # Persons who look alike differ only in their captions and their own attributes: those
+        # are filled into the drawing of their look, which is then copied as theirs.
+        template, name_texts, years_texts = self._person_template(look, bool(name), bool(years))
+        for text in name_texts:
+            text.text = name
+        for text in years_texts:
+            text.text = years
+        x, y = number(float(place.x)), number(float(place.y))
+        fill = template.set
+        fill("id", f"person-{pid}")
+        fill("aria-label", person_label(graph, pid, self.today, family_view=self.family_view))
+        fill("data-person-id", pid)
+        fill("data-x", x)
+        fill("data-y", y)
+        fill("data-generation", str(place.generation))
+        fill("transform", f"translate({x} {y})")
+        layer.append(template.__copy__())
 
-    def _symbol(self, group: etree._Element, pid: str, person: dict[str, Any]) -> None:
+    def _person_template(
+        self, look: _Look, name: bool, years: bool
+    ) -> tuple[etree._Element, list[etree._Element], list[etree._Element]]:
+        """A person's group as drawn for ``look``, with or without the captions, and the text
+        elements of the captions (their text and the person's own attributes left to fill in).
+
+        The symbol and marks are drawn in the person's own coordinates, so persons who look
+        alike are drawn alike: made once per drawing, then copied (far quicker than building
+        the elements again).
+        """
+        key = (look, name, years)
+        found = self._templates.get(key)
+        if found is not None:
+            return found
+        holder = etree.Element(svg_tag("g"), nsmap={None: SVG_NS})
+        group = element(
+            holder,
+            "g",
+            {
+                "id": "",
+                "role": "graphics-symbol",
+                "aria-label": "",
+                "tabindex": "0",
+                "data-person-id": "",
+                "data-x": "",
+                "data-y": "",
+                "data-generation": "",
+                "transform": "",
+            },
+        )
+        used: set[str] = set()
+        self._symbol(group, look, used)
+        self._marks(group, look, used)
+        self.keys.update(used)  # the legend's keys: made for a person, so drawn
+        name_texts: list[etree._Element] = []
+        years_texts: list[etree._Element] = []
+        if name:
+            name_texts = self._caption(group, NAME_Y, FONT_SIZE)
+        if years:
+            years_texts = self._caption(group, YEARS_Y if name else NAME_Y, 10)
+        found = self._templates[key] = (group, name_texts, years_texts)
+        return found
+
+    def _caption(self, group: etree._Element, y: float, size: float) -> list[etree._Element]:
+        """An empty haloed caption centred under the symbol (the persons' layer gives the
+        anchor and the usual size); its text elements."""
+        before = len(group)
+        haloed_text(group, "", None, y, size=None if size == FONT_SIZE else size, anchor=None)
+        return list(group)[before:]
+
+    def _look(self, pid: str, person: dict[str, Any], *, show_markers: bool) -> _Look:
+        """All that the symbol and the marks around it show of a person."""
+        graph = self.graph
         kind = person.get("kind", "person")
-        gender = person.get("gender_identity", "unknown")
-        deceased = person.get("vital_status") == "deceased"
-        index = pid == self.graph.index_id
-        if self.avatars:
-            draw_avatar(group, avatar_for(person, self.today), HALF, deceased=deceased)
+        worries = resources = 0
+        if show_markers and person.get("markers"):
+            counts = marker_counts(person)
+            worries, resources = counts["worry"], counts["resource"]
+        sex = None
+        if not self.avatars and kind in {"person", "stillbirth"} and sex_at_birth_differs(person):
+            sex = person["sex_at_birth"]
+        parentage = graph.parentage
+        status = person.get("vital_status")
+        return _Look(
+            kind,
+            person.get("gender_identity", "unknown"),
+            status == "deceased",
+            kind == "person" and status == "unknown",
+            pid == graph.index_id,
+            any(parentage[parent, pid]["kind"] == "adoptive" for parent in graph.parents(pid)),
+            avatar_for(person, self.today) if self.avatars else None,
+            bool(person.get("confidential")),
+            bool(person.get("third_party")),
+            sex,
+            worries,
+            resources,
+        )
+
+    def _symbol(self, group: etree._Element, look: _Look, used: set[str]) -> None:
+        kind, gender, index, deceased = look.kind, look.gender, look.index, look.deceased
+        reach = extent({"kind": kind, "gender_identity": gender}, index=index, avatars=self.avatars)
+        if look.avatar is not None:
+            draw_avatar(group, look.avatar, HALF, deceased=deceased)
             if index:
                 shape(group, "circle", HALF + INDEX_RING, fill="none").set("data-mark", "index")
             if deceased:
-                self.keys.add("avatar:deceased")
+                used.add("avatar:deceased")
         elif kind == "person":
             outline = gender_shape(gender)
             shape(group, outline, HALF)
-            self.keys.add(gender_key(gender))
+            used.add(gender_key(gender))
             if gender == "unknown":
                 question(group, 0, 0)
             if index:
                 shape(group, outline, HALF + INDEX_RING, fill="none").set("data-mark", "index")
             if deceased:
-                cross(group, self.extent(pid) - (INDEX_RING if index else 0) + 4)
-                self.keys.add("person:deceased")
+                cross(group, reach - (INDEX_RING if index else 0) + 4)
+                used.add("person:deceased")
         elif kind == "pregnancy":
             shape(group, "triangle", HALF * 0.8)
-            self.keys.add("person:pregnancy")
+            used.add("person:pregnancy")
         elif kind == "miscarriage":
             sub(group, "circle", cx=0, cy=0, r=HALF * 0.35, fill=INK)
-            self.keys.add("person:miscarriage")
+            used.add("person:miscarriage")
         else:  # stillbirth
             shape(group, gender_shape(gender), HALF * 0.55)
-            cross(group, self.extent(pid) + 4)
-            self.keys.add("person:stillbirth")
+            cross(group, reach + 4)
+            used.add("person:stillbirth")
         if index:
-            self.keys.add("person:index")
-        adopted = any(
-            self.graph.parentage[parent, pid]["kind"] == "adoptive"
-            for parent in self.graph.parents(pid)
-        )
-        if adopted:
+            used.add("person:index")
+        if look.adopted:
             brackets(group, HALF + (INDEX_RING if index else 0))
-            self.keys.add("child:adoptive")
+            used.add("child:adoptive")
 
-    def _marks(self, group: etree._Element, person: dict[str, Any], *, show_markers: bool) -> None:
+    def _marks(self, group: etree._Element, look: _Look, used: set[str]) -> None:
         """Small marks around the symbol: flags at the left, markers at the right."""
         left, right = -MARK_OFFSET, MARK_OFFSET
         top, middle, bottom = -HALF + 5, -HALF + 21, HALF - 4
-        kind = person.get("kind", "person")
-        if person.get("confidential"):
+        if look.confidential:
             confidential_glyph(group, left, top)
-            self.keys.add("person:confidential")
-        if person.get("third_party"):
+            used.add("person:confidential")
+        if look.third_party:
             third_party_glyph(group, left, middle)
-            self.keys.add("person:third_party")
-        if not self.avatars and kind in {"person", "stillbirth"} and sex_at_birth_differs(person):
-            sex_mark(group, person["sex_at_birth"], left, bottom)
-            self.keys.add("person:sex_at_birth")
-        if show_markers:
-            counts = marker_counts(person)
-            rows = iter((top, middle))
-            if counts["worry"]:
-                y = next(rows)
-                worry_glyph(group, right, y)
-                count(group, counts["worry"], right, y)
-                self.keys.add("person:worry")
-            if counts["resource"]:
-                y = next(rows)
-                resource_glyph(group, right, y)
-                count(group, counts["resource"], right, y)
-                self.keys.add("person:resource")
-        if kind == "person" and person.get("vital_status") == "unknown":
+            used.add("person:third_party")
+        if look.sex_at_birth is not None:
+            sex_mark(group, look.sex_at_birth, left, bottom)
+            used.add("person:sex_at_birth")
+        rows = iter((top, middle))
+        if look.worries:
+            y = next(rows)
+            worry_glyph(group, right, y)
+            count(group, look.worries, right, y)
+            used.add("person:worry")
+        if look.resources:
+            y = next(rows)
+            resource_glyph(group, right, y)
+            count(group, look.resources, right, y)
+            used.add("person:resource")
+        if look.vital_unknown:
             question(group, right, bottom, size=12)
-            self.keys.add("person:vital_unknown")
+            used.add("person:vital_unknown")
+
+
+class _Look(NamedTuple):
+    """What a person's symbol and marks show; persons alike in all of it look alike."""
+
+    kind: str
+    gender: str
+    deceased: bool
+    vital_unknown: bool
+    index: bool
+    adopted: bool
+    avatar: str | None  # the picture, when drawn with avatars
+    confidential: bool
+    third_party: bool
+    sex_at_birth: str | None  # shown only where it differs from what the gender suggests
+    worries: int  # markers shown: none in a view that hides the person's
+    resources: int
 
 
 def _approximate_year(fuzzy: dict[str, Any]) -> str:

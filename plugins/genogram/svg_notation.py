@@ -28,7 +28,15 @@ from typing import Any
 from lxml import etree
 
 from plugins.genogram.layout import SYMBOL_SIZE
-from plugins.genogram.svg_base import INK, WHITE, arrow_stub, number, path_data, sub
+from plugins.genogram.svg_base import (
+    INK,
+    WHITE,
+    arrow_stub,
+    element,
+    number,
+    path_data,
+    sub,
+)
 
 HALF = SYMBOL_SIZE / 2
 INDEX_RING = 5.0  # how far the index person's second outline is outside the first
@@ -154,6 +162,7 @@ def question(parent: etree._Element, x: float, y: float, size: float = 14) -> No
         font_size=size,
         font_weight="bold",
         fill=INK,
+        stroke="none",  # also inside a group that strokes its lines
         aria_hidden="true",
     )
 
@@ -254,6 +263,7 @@ def count(parent: etree._Element, number_of: int, x: float, y: float) -> None:
             str(number_of),
             x=x + 8,
             y=y + 3.5,
+            text_anchor="start",  # also inside a group whose captions are centred
             font_size=9,
             fill=INK,
             aria_hidden="true",
@@ -263,30 +273,29 @@ def count(parent: etree._Element, number_of: int, x: float, y: float) -> None:
 # -- unions and children -------------------------------------------------------------------
 
 
-def slash(parent: etree._Element, x: float, y: float) -> None:
-    parent = sub(parent, "g", data_mark="slash")
-    sub(
-        parent,
-        "path",
-        d=path_data([(x - 4, y + 7), (x + 4, y - 7)]),
-        stroke=INK,
-        stroke_width=2,
-        fill="none",
-    )
+# What a union's line and its marks have in common; a group of many unions may carry it for them.
+UNION_LINE_PAINT = {"fill": "none", "stroke": INK, "stroke-width": "2"}
+_MARK_PAINT = {"stroke": INK, "stroke-width": "2", "fill": "none"}  # the same, as marks write it
 
 
-def widowed_mark(parent: etree._Element, x: float, y: float) -> None:
+def slash(parent: etree._Element, x: float, y: float, *, painted: bool = True) -> None:
+    parent = element(parent, "g", {"data-mark": "slash"})
+    attrib = {"d": path_data([(x - 4, y + 7), (x + 4, y - 7)])}
+    if painted:
+        attrib.update(_MARK_PAINT)
+    element(parent, "path", attrib)
+
+
+def widowed_mark(parent: etree._Element, x: float, y: float, *, painted: bool = True) -> None:
     """A small cross (dagger) on the union line."""
-    parent = sub(parent, "g", data_mark="widowed")
-    sub(
-        parent,
-        "path",
-        d=f"M{number(x)} {number(y - 8)} V{number(y + 6)} "
-        f"M{number(x - 4)} {number(y - 4)} H{number(x + 4)}",
-        stroke=INK,
-        stroke_width=2,
-        fill="none",
-    )
+    parent = element(parent, "g", {"data-mark": "widowed"})
+    attrib = {
+        "d": f"M{number(x)} {number(y - 8)} V{number(y + 6)} "
+        f"M{number(x - 4)} {number(y - 4)} H{number(x + 4)}"
+    }
+    if painted:
+        attrib.update(_MARK_PAINT)
+    element(parent, "path", attrib)
 
 
 def union_line(
@@ -297,51 +306,76 @@ def union_line(
     *,
     kind: str,
     status: str,
+    painted: bool = True,
 ) -> list[str]:
-    """The U-shaped line joining two partners' symbol bottoms, with its ending marks."""
+    """The U-shaped line joining two partners' symbol bottoms, with its ending marks.
+
+    ``painted=False`` leaves out UNION_LINE_PAINT, for a union inside a group that carries it.
+    """
     (x1, y1), (x2, y2) = left, right
     dash = UNION_DASHES.get(kind)
-    sub(
-        parent,
-        "path",
-        d=path_data([(x1, y1), (x1, bar_y), (x2, bar_y), (x2, y2)]),
-        fill="none",
-        stroke=INK,
-        stroke_width=2,
-        stroke_dasharray=dash,
-        stroke_linecap="round" if kind == "dating" else None,
-    )
+    attrib = {"d": path_data([(x1, y1), (x1, bar_y), (x2, bar_y), (x2, y2)])}
+    if painted:
+        attrib.update(UNION_LINE_PAINT)
+    if dash is not None:
+        attrib["stroke-dasharray"] = dash
+    if kind == "dating":
+        attrib["stroke-linecap"] = "round"
+    element(parent, "path", attrib)
     keys = ["union:formal" if dash is None else f"union:{kind}"]
     mark_x = (x1 + x2) / 2 - min(16.0, (x2 - x1) / 4)
     if kind == "unknown":
         question(parent, (x1 + x2) / 2 + min(16.0, (x2 - x1) / 4), bar_y - 6, size=11)
     if status == "separated":
-        slash(parent, mark_x, bar_y)
+        slash(parent, mark_x, bar_y, painted=painted)
     elif status == "divorced":
-        slash(parent, mark_x - 4, bar_y)
-        slash(parent, mark_x + 4, bar_y)
+        slash(parent, mark_x - 4, bar_y, painted=painted)
+        slash(parent, mark_x + 4, bar_y, painted=painted)
     elif status == "widowed":
-        widowed_mark(parent, mark_x, bar_y)
+        widowed_mark(parent, mark_x, bar_y, painted=painted)
     if status != "together":
         keys.append(f"union:{status}")
     return keys
 
 
+# What every line of parenthood has in common; a group of many such lines may carry it for them.
+CHILD_LINE_PAINT = {"fill": "none", "stroke": INK, "stroke-width": "1.6"}
+
+
+def _child_pattern(kind: str) -> dict[str, str]:
+    pattern = {}
+    dash = CHILD_DASHES.get(kind)
+    if dash is not None:
+        pattern["stroke-dasharray"] = dash
+    if kind == "foster":
+        pattern["stroke-linecap"] = "round"
+    return pattern
+
+
+# A large family has a thousand lines of parenthood in a handful of patterns.
+_CHILD_PATTERNS = {kind: _child_pattern(kind) for kind in CHILD_DASHES}
+
+
 def child_line(
-    parent: etree._Element, points: list[tuple[float, float]], kind: str, **attrs: Any
+    parent: etree._Element,
+    points: list[tuple[float, float]],
+    kind: str,
+    *,
+    painted: bool = True,
+    **attrs: str,
 ) -> etree._Element:
-    """A line of parenthood in the pattern of its kind."""
-    return sub(
-        parent,
-        "path",
-        d=path_data(points),
-        fill="none",
-        stroke=INK,
-        stroke_width=1.6,
-        stroke_dasharray=CHILD_DASHES.get(kind),
-        stroke_linecap="round" if kind == "foster" else None,
-        **attrs,
-    )
+    """A line of parenthood in the pattern of its kind; ``attrs`` (text) name what it joins.
+
+    ``painted=False`` leaves out CHILD_LINE_PAINT, for a line inside a group that carries it.
+    """
+    attrib = {"d": path_data(points)}
+    if painted:
+        attrib.update(CHILD_LINE_PAINT)
+    pattern = _CHILD_PATTERNS.get(kind)
+    attrib.update(_child_pattern(kind) if pattern is None else pattern)
+    for key, value in attrs.items():
+        attrib[key.replace("_", "-")] = value
+    return element(parent, "path", attrib)
 
 
 # -- emotional ties ------------------------------------------------------------------------
