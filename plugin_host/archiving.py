@@ -32,10 +32,16 @@ from plugin_host.storage.models import KantaTransmission
 
 HOST_PLUGIN = "host"
 ACCEPTED, REJECTED, REFUSED, UNKNOWN = "accepted", "rejected", "refused", "unknown"
+# An unknown sending the archive's listing shows it never stored: safe to send again.
+SETTLED_NOT_STORED = "not_stored"
 
 
 class NotArchivable(Exception):
     """No plugin gives an archive form for this document's type."""
+
+
+class ArchiveNotAnswering(Exception):
+    """The archive did not answer; an earlier sending's fate is still open, nothing was sent."""
 
 
 def build_archiving(
@@ -101,6 +107,7 @@ class Archiving:
         ref = document.ref
         if ref.client_id != launch.client_id:
             raise RecordNotFound("no such document for this client")
+        self._settle_unknown(launch.client_id, ref.document_id)
         with self._database.transaction() as session:
             sent = session.scalars(
                 select(KantaTransmission)
@@ -168,6 +175,24 @@ class Archiving:
             session.expunge(row)
         return row
 
+    def _settle_unknown(self, client_id: str, document_id: str) -> None:
+        """Sendings left without an answer: the archive's own listing says whether it stored
+        them, so that nothing is archived twice and the version chain stays whole."""
+        with self._database.transaction() as session:
+            unknown = session.scalars(
+                select(KantaTransmission)
+                .where(KantaTransmission.client_id == client_id)
+                .where(KantaTransmission.record_document_id == document_id)
+                .where(KantaTransmission.status == UNKNOWN)
+            ).all()
+            for row in unknown:
+                try:
+                    stored = self._archive.stored_ids(row.set_oid)
+                except ArchiveUnavailable:
+                    raise ArchiveNotAnswering from None
+                row.status = ACCEPTED if row.document_oid in stored else SETTLED_NOT_STORED
+                row.errors = None if row.status == ACCEPTED else row.errors
+
     def transmissions(self, launch: LaunchContext, document_id: str) -> list[KantaTransmission]:
         """Every sending of the launched client's document, newest first."""
         with self._database.transaction() as session:
@@ -200,8 +225,8 @@ class Archiving:
         except ArchiveRejected as exc:
             return REJECTED, exc.errors, uuid.uuid4().hex
         except ArchiveUnavailable:
-            # Sent or not, we cannot tell: kept as unknown, for the archive's own listing of
-            # the set to settle before anything is sent again.
+            # Sent or not, we cannot tell: kept as unknown; the next sending of this document
+            # asks the archive's listing first (_settle_unknown).
             return UNKNOWN, ["The archive did not answer."], uuid.uuid4().hex
         ack = submission.acknowledgement
         if ack.accepted:

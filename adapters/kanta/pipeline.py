@@ -63,6 +63,10 @@ class KantaArchive:
             raise DocumentRefused([str(problem) for problem in problems])
         return serialize(sign(built, self._keys))
 
+    def stored_ids(self, set_oid: str) -> set[str]:
+        """The ids of the set's versions the archive holds (raises ``ArchiveUnavailable``)."""
+        return {version.document_oid for version in self._transport.query(set_oid)}
+
     def submit(self, document: KantaDocument) -> Submission:
         """Prepare and send; the archive's answer (accepted or with numbered errors) comes back.
 

@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from adapters.kanta import signing
+from adapters.kanta.transport import ArchiveUnavailable
 from plugin_host import __version__
 from plugin_host.app import create_app
 from plugin_host.config import load_config
@@ -178,3 +179,35 @@ def test_a_worker_sends_a_version_from_the_genogram_page(app, launch_keys):
         data={"csrf_token": csrf, "version": version, "back": "https://elsewhere.example/"},
     )
     assert "elsewhere" not in forged_back.get_data(as_text=True)
+
+
+def test_a_sending_left_without_an_answer_is_settled_from_the_archives_listing(
+    app, archive_and_records, launch_keys, monkeypatch
+):
+    """The answer is lost after the archive stored the version: asking again must not send a
+    second version, and the sending becomes accepted from the archive's own listing."""
+    records, _keys = archive_and_records
+    browser, genogram, csrf, saved = _launch(app, launch_keys)
+    genogram["note"] = "Vastaus katosi matkalla"
+    document_id, _version = _save(app, browser, csrf, genogram, *saved)
+    archive = app.extensions["plugin_host"].archiving._archive
+    real_submit = archive.submit
+
+    def answer_lost(document):
+        real_submit(document)
+        raise ArchiveUnavailable("reply lost")
+
+    monkeypatch.setattr(archive, "submit", answer_lost)
+    lost = browser.post(f"/c/{CLIENT}/api/kanta/{document_id}", headers={"X-CSRF-Token": csrf})
+    assert lost.json["status"] == "unknown"
+    monkeypatch.setattr(archive, "submit", real_submit)
+
+    settled = browser.post(f"/c/{CLIENT}/api/kanta/{document_id}", headers={"X-CSRF-Token": csrf})
+    assert settled.json["status"] == "accepted"
+    assert settled.json["document_oid"] == lost.json["document_oid"]
+    listing = requests.get(f"{records.url}/kanta/documents/{lost.json['set_oid']}", timeout=5)
+    body = listing.json()
+    stored = body["versions"] if isinstance(body, dict) else body
+    assert [v["document_oid"] for v in stored if v["status"] == "current"] == [
+        lost.json["document_oid"]
+    ]
