@@ -6,6 +6,9 @@ export (a third party is shown only by this role) and seeding from the record's 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
+
 from plugin_host.api import lazy_gettext as _
 from plugins.genogram.family_graph import FamilyGraph
 
@@ -63,42 +66,79 @@ RECORD_RELATIONS = {
 }
 
 
+@dataclass(frozen=True)
+class _IndexCircle:
+    """The index person's kin, worked out once per graph: every relation is asked against it."""
+
+    parent_kinds: dict[str, str]
+    parents: frozenset[str]
+    own_parents: frozenset[str]  # of birth or adoption: a step-parent makes no half-sibling
+    partners: frozenset[str]
+    children: frozenset[str]
+    parents_partners: frozenset[str]
+    grandparents: frozenset[str]
+    great_grandparents: frozenset[str]
+    parents_children: frozenset[str]
+    grandchildren: frozenset[str]
+
+
+_CIRCLES: WeakKeyDictionary[FamilyGraph, _IndexCircle] = WeakKeyDictionary()
+
+
+def _circle(graph: FamilyGraph) -> _IndexCircle:
+    circle = _CIRCLES.get(graph)
+    if circle is None:
+        index = graph.index_id
+        kinds = {p: graph.parentage[p, index]["kind"] for p in graph.parents(index)}
+        parents = frozenset(kinds)
+        grandparents = frozenset(g for p in parents for g in graph.parents(p))
+        children = frozenset(graph.children(index))
+        circle = _CIRCLES[graph] = _IndexCircle(
+            parent_kinds=kinds,
+            parents=parents,
+            own_parents=frozenset(
+                p for p, kind in kinds.items() if kind in ("biological", "adoptive")
+            ),
+            partners=frozenset(graph.partners(index)),
+            children=children,
+            parents_partners=frozenset(q for p in parents for q in graph.partners(p)) - parents,
+            grandparents=grandparents,
+            great_grandparents=frozenset(gg for g in grandparents for gg in graph.parents(g)),
+            parents_children=frozenset(c for p in parents for c in graph.children(p)) - {index},
+            grandchildren=frozenset(gc for c in children for gc in graph.children(c)),
+        )
+    return circle
+
+
 def relation_to_index(graph: FamilyGraph, person_id: str) -> str:
     """The relation code of ``person_id`` to the index person (a key of RELATIONS)."""
-    index = graph.index_id
-    if person_id == index:
+    if person_id == graph.index_id:
         return "self"
-    parent_links = {p: graph.parentage[p, index]["kind"] for p in graph.parents(index)}
-    if person_id in parent_links:
-        return _PARENT_KINDS[parent_links[person_id]]
-    parents = set(parent_links)
-    # Siblings are told apart by the parents of birth or adoption; a step-parent makes no one
-    # a half-sibling.
-    own = {p for p, kind in parent_links.items() if kind in ("biological", "adoptive")}
-    if person_id in graph.partners(index):
+    kin = _circle(graph)
+    if person_id in kin.parent_kinds:
+        return _PARENT_KINDS[kin.parent_kinds[person_id]]
+    if person_id in kin.partners:
         return "partner"
-    if person_id in graph.children(index):
+    if person_id in kin.children:
         return "child"
     own_parents = set(graph.parents(person_id))
-    if own_parents and own_parents & parents:
-        return "sibling" if own and own_parents == own else "half_sibling"
-    if any(person_id in graph.partners(p) for p in parents):
+    if own_parents & kin.parents:
+        return "sibling" if kin.own_parents and own_parents == kin.own_parents else "half_sibling"
+    if person_id in kin.parents_partners:
         return "parents_partner"
-    parents_partners = {q for p in parents for q in graph.partners(p)} - parents
-    if own_parents & parents_partners:
+    if own_parents & kin.parents_partners:
         return "step_sibling"
-    grandparents = {g for p in parents for g in graph.parents(p)}
-    if person_id in grandparents:
+    if person_id in kin.grandparents:
         return "grandparent"
-    if person_id in {gg for g in grandparents for gg in graph.parents(g)}:
+    if person_id in kin.great_grandparents:
         return "great_grandparent"
-    if own_parents & grandparents:
+    if own_parents & kin.grandparents:
         return "aunt_uncle"
-    if any(set(graph.parents(q)) & grandparents for q in own_parents):
+    if any(set(graph.parents(q)) & kin.grandparents for q in own_parents):
         return "cousin"
-    if own_parents & ({c for p in parents for c in graph.children(p)} - {index}):
+    if own_parents & kin.parents_children:
         return "niece_nephew"
-    if person_id in {gc for c in graph.children(index) for gc in graph.children(c)}:
+    if person_id in kin.grandchildren:
         return "grandchild"
     return "relative" if person_id in graph.related_to_index else "other"
 
