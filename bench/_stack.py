@@ -8,7 +8,9 @@ deployment of one host beside one record system would do: real HTTP, real SOAP, 
 from __future__ import annotations
 
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -168,3 +170,84 @@ def running_stack(outbox: dict[str, Any], keep: bool = False) -> Iterator[Stack]
                 stop_process(process)
             if keep:
                 print(f"kept {directory} (host.log, records.log, host.db, records.db)")
+
+
+# --- additions for panel_latency: a launched view, and the host under gunicorn -----------------
+
+
+def launch_view(
+    stack: Stack,
+    client_id: str,
+    view: str | None = None,
+    host_url: str | None = None,
+    http: requests.Session | None = None,
+) -> tuple[requests.Session, requests.Response]:
+    """Sign a launch as the record system would and open it: ``GET /launch``, then the redirect.
+
+    Returns the browser-like session and the view's response (its body read in full).
+    ``host_url`` is a host serving the stack's configuration on another port (the token's
+    audience is then that URL: give that host a configuration whose ``public_url`` it is).
+    """
+    target = host_url or stack.host_url
+    http = http or requests.Session()
+    token = sign_launch(
+        stack.private_key(),
+        issuer=DEMO_ISSUER,
+        audience=target,
+        worker_id=WORKER,
+        org_unit=DEMO_UNIT,
+        client_id=client_id,
+        purpose=PURPOSE,
+        view=view,
+    )
+    launched = http.get(
+        f"{target}/launch", params={"token": token}, allow_redirects=False, timeout=HTTP_TIMEOUT
+    )
+    if launched.status_code != 303:
+        raise RuntimeError(f"launch of {view} for {client_id} answered {launched.status_code}")
+    shown = http.get(
+        requests.compat.urljoin(target, launched.headers["Location"]), timeout=HTTP_TIMEOUT
+    )
+    return http, shown
+
+
+def _wait_for_gunicorn(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    # gunicorn's master listens at once; a request waits in its backlog until a worker is ready.
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"plugin-host serve --workers exited with {process.returncode}")
+        try:
+            if requests.get(url, timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up in {seconds} s")
+
+
+@contextmanager
+def gunicorn_host(stack: Stack, workers: int = 2, threads: int | None = None) -> Iterator[str]:
+    """A second host on the stack's database, ``plugin-host serve --workers N``; yields its URL.
+
+    Its configuration is the stack's with its own ``public_url`` (launch tokens for it name it
+    as audience); log in ``host-gunicorn.log``.
+    """
+    url = f"http://127.0.0.1:{free_port()}"
+    config = stack.directory / "host-gunicorn.toml"
+    config.write_text(
+        stack.config.read_text().replace(
+            f'public_url = "{stack.host_url}"', f'public_url = "{url}"', 1
+        )
+    )
+    command = [sys.executable, "-m", "plugin_host.cli", "serve", "--config", str(config)]
+    command += ["--port", url.rsplit(":", 1)[1], "--workers", str(workers)]
+    if threads is not None:
+        command += ["--threads", str(threads)]
+    with (stack.directory / "host-gunicorn.log").open("ab") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_gunicorn(f"{url}/-/health", process)
+        yield url
+    finally:
+        stop_process(process, seconds=30)

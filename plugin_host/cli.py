@@ -52,12 +52,53 @@ def main() -> None:
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
-def serve(config_path: str | None, host: str, port: int) -> None:
-    """Serve the host."""
-    from plugin_host.app import create_app
-    from plugin_host.serving import serve as serve_app
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processes; more than one serves with gunicorn.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="Request threads per gunicorn worker [default: 8].",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["werkzeug", "gunicorn"]),
+    help="Default: werkzeug for one worker, gunicorn for more.",
+)
+def serve(
+    config_path: str | None,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int | None,
+    server: str | None,
+) -> None:
+    """Serve the host (Werkzeug's threaded server, or gunicorn with several workers)."""
+    server = server or ("gunicorn" if workers > 1 else "werkzeug")
+    config = _load(config_path)
+    if server == "werkzeug":
+        if workers > 1 or threads is not None:
+            raise click.UsageError("--workers above 1 and --threads need --server gunicorn")
+        from plugin_host.app import create_app
+        from plugin_host.serving import serve as serve_app
 
-    serve_app(create_app(_load(config_path)), host, port)
+        serve_app(create_app(config), host, port)
+        return
+
+    from plugin_host.gunicorn_app import DEFAULT_THREADS
+    from plugin_host.gunicorn_app import serve as serve_gunicorn
+
+    # Migrate once here, before the fork: workers starting together must not race on it.
+    database = Database(config.database_url)
+    database.upgrade()
+    database.engine.dispose()
+    # Each worker reads the configuration again after the fork (the same file, made absolute).
+    path = str(Path(config_path).resolve()) if config_path else None
+    serve_gunicorn(path, host, port, workers, threads or DEFAULT_THREADS)
 
 
 @main.command()
