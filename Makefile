@@ -7,12 +7,12 @@ CATALOGS := plugin_host/translations plugins/genogram/translations examples/clie
 AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install translations chromium lint clean
+.PHONY: demo test install translations chromium postgresql lint clean
 
 demo: install translations
 	$(BIN)/plugin-host demo
 
-test: install translations chromium $(AXE)
+test: install translations chromium postgresql $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -30,6 +30,11 @@ translations: install
 # Browser tests drive Debian's Chromium; nothing downloads a browser of its own.
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# The database tests start a private PostgreSQL cluster of their own (tests/fixtures/postgres.py)
+# with Debian's server programs; installed only when no initdb is found.
+postgresql:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; }
 
 # axe-core, injected by the browser tests to check WCAG 2.1 AA.
 $(AXE): package.json package-lock.json

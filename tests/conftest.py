@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.fixtures.host",
     "tests.fixtures.browser",
     "tests.fixtures.soak",
+    "tests.fixtures.postgres",
 ]

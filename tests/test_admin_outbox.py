@@ -12,6 +12,9 @@ from plugin_host.cli import main
 from plugin_host.launch.context import LaunchContext
 from plugin_host.outbox import queue
 from plugin_host.records import DocumentDraft
+from tests.fixtures.host import both_databases
+
+pytestmark = both_databases  # the host on SQLite, then on PostgreSQL
 
 LAUNCH = LaunchContext("s", "w-demo", "lastensuojelu-1", "c-1001", "asiakastyö", "fi")
 AUTH = ("anna", "pitkä salasana 1")

@@ -6,8 +6,10 @@ import pytest
 from flask import Flask
 
 from plugin_host.enablement import Enablement
-from tests.fixtures.host import CLIENT_A, CLIENT_B
+from tests.fixtures.host import CLIENT_A, CLIENT_B, both_databases
 from tests.test_plugins import nosy
+
+pytestmark = both_databases  # the host on SQLite, then on PostgreSQL
 
 
 def _client_routes(app: Flask) -> list[tuple[str, str]]:

@@ -9,8 +9,10 @@ from sqlalchemy import select
 from plugin_host.enablement import Enablement
 from plugin_host.storage.models import AuditEvent
 from reference_record_system.store import RecordStore
-from tests.fixtures.host import CLIENT_A, CLIENT_B
+from tests.fixtures.host import CLIENT_A, CLIENT_B, both_databases
 from tests.test_plugins import nosy
+
+pytestmark = both_databases  # the host on SQLite, then on PostgreSQL
 
 
 def _audit(app: Flask) -> list[AuditEvent]:

@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from plugin_host.serving import redact_request_line
 from plugin_host.storage.models import AuditEvent, LaunchSession
 from reference_record_system.store import RecordStore
-from tests.fixtures.host import CLIENT_A, HOST_URL
+from tests.fixtures.host import CLIENT_A, HOST_URL, both_databases
+
+pytestmark = both_databases  # the host on SQLite, then on PostgreSQL
 
 
 def _b64(data: bytes) -> str:

@@ -16,14 +16,16 @@ from plugin_host.outbox import queue
 from plugin_host.records import DocumentDraft
 from plugin_host.storage import Database
 from plugin_host.storage.models import AuditEvent
-from tests.fixtures.host import write_host_config
+from tests.fixtures.host import both_databases, write_host_config
+
+pytestmark = both_databases  # the host on SQLite, then on PostgreSQL
 
 LAUNCH = LaunchContext("s", "w-demo", "lastensuojelu-1", "c-1001", "asiakastyö", "fi")
 
 
 @pytest.fixture
-def config_file(tmp_path: Path, launch_keys) -> Path:
-    write_host_config(tmp_path, "http://127.0.0.1:9", launch_keys.public_key)
+def config_file(tmp_path: Path, launch_keys, database_url: str) -> Path:
+    write_host_config(tmp_path, "http://127.0.0.1:9", launch_keys.public_key, database_url)
     return tmp_path / "host.toml"
 
 

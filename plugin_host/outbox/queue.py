@@ -111,8 +111,14 @@ def _creator_pending_id(row: OutboxWrite) -> str:
     return row.target_document or row.pending_id
 
 
-def due_heads(session: Session, now: datetime, limit: int) -> list[OutboxWrite]:
-    """The first open write of each stream, when it is pending and due."""
+def due_heads(
+    session: Session, now: datetime, limit: int, *, skip_locked: bool = False
+) -> list[OutboxWrite]:
+    """The first open write of each stream, when it is pending and due.
+
+    ``skip_locked`` (PostgreSQL) locks the heads found until the transaction ends and passes
+    over those another transaction holds: workers in several processes each take other writes.
+    """
     earlier = aliased(OutboxWrite)
     blocked = exists().where(
         and_(
@@ -121,14 +127,37 @@ def due_heads(session: Session, now: datetime, limit: int) -> list[OutboxWrite]:
             earlier.status.in_(OPEN_STATES),
         )
     )
-    return list(
-        session.scalars(
-            select(OutboxWrite)
-            .where(OutboxWrite.status == PENDING, OutboxWrite.next_attempt_at <= now, ~blocked)
-            .order_by(OutboxWrite.seq)
-            .limit(limit)
-        )
+    query = (
+        select(OutboxWrite)
+        .where(OutboxWrite.status == PENDING, OutboxWrite.next_attempt_at <= now, ~blocked)
+        .order_by(OutboxWrite.seq)
+        .limit(limit)
     )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True, of=OutboxWrite)
+    return list(session.scalars(query))
+
+
+def locks_rows(session: Session) -> bool:
+    """Whether this database takes row locks (``FOR UPDATE SKIP LOCKED``): PostgreSQL does.
+
+    SQLite has no row locks; there one writer at a time and the compare-and-set in ``claim``
+    keep claims apart.
+    """
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> list[int]:
+    """Find and claim the due heads in one transaction, with row locks (PostgreSQL).
+
+    Each head found is locked (``FOR UPDATE SKIP LOCKED``) until the claim commits: a worker in
+    another process passes over it to the next due heads rather than wait for it or take it too,
+    and a head locked by a transaction that then rolls back is found again in the next round.
+    """
+    heads = due_heads(session, now, limit, skip_locked=True)
+    if not heads:
+        return []
+    return claim(session, [head.seq for head in heads], lease)
 
 
 def claim(session: Session, seqs: list[int], lease: timedelta) -> list[int]:
@@ -152,9 +181,15 @@ def claim(session: Session, seqs: list[int], lease: timedelta) -> list[int]:
 def release_stale(session: Session) -> int:
     """A worker died mid-delivery: its writes go back, marked as possibly sent."""
     now = utcnow()
+    stale = and_(OutboxWrite.status == DELIVERING, OutboxWrite.lease_until < now)
+    if locks_rows(session):
+        # Rows another worker is settling or releasing right now are left to it: no waiting
+        # on their locks, and no two workers locking the same rows in different orders.
+        locked = select(OutboxWrite.seq).where(stale).with_for_update(skip_locked=True)
+        stale = and_(stale, OutboxWrite.seq.in_(locked.scalar_subquery()))
     result = session.execute(
         update(OutboxWrite)
-        .where(OutboxWrite.status == DELIVERING, OutboxWrite.lease_until < now)
+        .where(stale)
         .values(status=PENDING, uncertain=True, next_attempt_at=now, updated_at=now)
     )
     return result.rowcount

@@ -2,7 +2,9 @@
 
 Runs as a thread in the host (``[outbox] worker = true``) or as its own process
 (``plugin-host outbox work``). Several loops, in one process or many, may run against one
-database: a write is claimed by compare-and-set, and a claim left behind by a dead loop expires.
+database: a write is claimed by compare-and-set (on PostgreSQL under ``FOR UPDATE SKIP LOCKED``
+row locks, so loops in several processes take different writes and never wait on each other),
+and a claim left behind by a dead loop expires.
 """
 
 from __future__ import annotations
@@ -48,13 +50,24 @@ class OutboxWorker:
 
     def run_once(self) -> int:
         """Claim and deliver what is due now; returns how many writes were attempted."""
+        limit = self.concurrency * 8
         with self.database.transaction() as session:
             queue.release_stale(session)
-            heads = queue.due_heads(session, utcnow(), limit=self.concurrency * 8)
-        if not heads:
-            return 0
+            if queue.locks_rows(session):
+                heads = None
+            else:
+                heads = queue.due_heads(session, utcnow(), limit)
+                if not heads:
+                    return 0
         with self.database.transaction() as session:
-            claimed = queue.claim(session, [head.seq for head in heads], self.lease)
+            if heads is None:
+                # PostgreSQL: find and claim under row locks, other processes' claims skipped.
+                claimed = queue.claim_due(session, utcnow(), limit, self.lease)
+            else:
+                # SQLite: one writer at a time; the compare-and-set decides between loops.
+                claimed = queue.claim(session, [head.seq for head in heads], self.lease)
+        if not claimed:
+            return 0
         list(self._pool.map(self.deliverer.deliver, claimed))
         return len(claimed)
 
