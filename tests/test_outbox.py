@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from plugin_host.outbox import admin as outbox_admin
+from plugin_host.outbox import queue
+from plugin_host.storage.models import OutboxWrite
 from reference_record_system.store import RecordStore
 from tests.fixtures.host import CLIENT_A, both_databases
 
@@ -373,3 +376,21 @@ def test_a_lost_answer_is_settled_even_when_the_record_moved_on_since(
     status = worker.status(write["write_id"])
     assert (status["status"], status["version"]) == ("delivered", 2)
     assert _versions(store, document_id) == ["Yksi", "Kaksi", "Kolme"]
+
+
+def test_a_worker_whose_claim_was_taken_over_does_not_settle_the_write(host_app, worker):
+    """A lease ran out and another worker claimed the write: the first one's late answer must
+    not overwrite the second claim's state (the second delivers with the same key)."""
+    write_id = worker.create("Lainattu vuoro").json["write_id"]
+    services = host_app.extensions["plugin_host"]
+    database = services.database
+    with database.transaction() as session:
+        row = session.query(OutboxWrite).filter_by(write_id=write_id).one()
+        assert queue.claim(session, [row.seq], timedelta(seconds=30)) == [row.seq]
+    with database.transaction() as session:
+        first = session.query(OutboxWrite).filter_by(write_id=write_id).one()
+        session.expunge(first)
+        stored = session.get(OutboxWrite, first.seq)
+        stored.claim_id = "another-worker-claim"  # the takeover after an expired lease
+    services.outbox.deliverer._settle(first, queue.DELIVERED)
+    assert worker.status(write_id)["status"] == "delivering"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
+from sqlalchemy.orm import Session
 from tenacity import RetryCallState, wait_exponential_jitter
 
 from plugin_host.audit import AuditLog, AuditRecord
@@ -159,7 +160,9 @@ class Deliverer:
             delay = max(delay, self.settings.breaker_reset_seconds)
         now = utcnow()
         with self.database.transaction() as session:
-            stored = session.get(OutboxWrite, row.seq)
+            stored = _still_ours(session, row)
+            if stored is None:
+                return queue.DELIVERING
             stored.status = queue.PENDING
             stored.attempts = attempt
             stored.uncertain = stored.uncertain or unsettled.uncertain
@@ -180,7 +183,9 @@ class Deliverer:
     ) -> str:
         now = utcnow()
         with self.database.transaction() as session:
-            stored = session.get(OutboxWrite, row.seq)
+            stored = _still_ours(session, row)
+            if stored is None:
+                return queue.DELIVERING
             stored.status = status
             stored.attempts = row.attempts + 1
             stored.lease_until = None
@@ -217,3 +222,13 @@ class Deliverer:
         if status != queue.DELIVERED:
             log.info("write %s settled as %s", row.write_id, status)
         return status
+
+
+def _still_ours(session: Session, row: OutboxWrite) -> OutboxWrite | None:
+    """The write, locked, if this worker's claim still holds it; None if the lease ran out and
+    another worker claimed it since (that worker settles it: same idempotency key, no double)."""
+    stored = session.get(OutboxWrite, row.seq, with_for_update=True)
+    if stored is None or stored.claim_id != row.claim_id:
+        log.warning("outbox write %s was claimed again before it was settled", row.write_id)
+        return None
+    return stored
