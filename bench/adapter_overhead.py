@@ -39,6 +39,7 @@ import requests
 from lxml import etree
 
 from adapters.soap import SoapRecordSystem, SoapSettings
+from bench._table import Row, print_table
 from plugin_host.demo import free_port, stop_process, wait_until_up
 from plugin_host.records import RequestContext
 from reference_record_system.seed import seed_if_empty
@@ -49,7 +50,6 @@ ONE_CLIENT, LIST_CLIENT = "c-1002", "c-1003"
 GOAL_ONE, GOAL_LIST = 1.5, 2.0
 DOCUMENT_TYPE = "client_note"
 
-Row = tuple[str, str, str, str, str]  # figure, value, baseline, ratio, goal
 
 
 class WrongAnswer(Exception):
@@ -183,11 +183,6 @@ def run(url: str, document_id: str, content: str, count: int, options: Options) 
     ]
 
 
-def print_table(rows: list[Row]) -> None:
-    header = ("figure", "value", "baseline", "ratio", "goal")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:

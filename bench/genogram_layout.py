@@ -34,10 +34,13 @@ from typing import Any
 
 from lxml import etree
 
+from bench._table import Row, print_table
 from plugins.genogram.family_graph import FamilyGraph
 from plugins.genogram.layout import SYMBOL_SIZE, layout_genogram
 from plugins.genogram.schemas import GenogramSchema
 from reference_record_system.synthetic_genogram import synthetic_genogram
+
+GENOGRAM_LAYOUT_HEADER: Row = ("figure", "value", "baseline (grandalf)", "ratio", "goal")
 
 SEED = 0
 GOALS_MS = {500: 50.0, 5000: 1000.0}  # the issue's: 500 people under 50 ms, 5,000 under 1 s
@@ -184,9 +187,6 @@ def measure_grandalf(size: int, repeat: int, budget: float) -> Timing:
 # --- the report --------------------------------------------------------------------------------
 
 
-Row = tuple[str, str, str, str, str]  # figure, value, baseline, ratio, goal
-
-
 def _ms(timing: Timing) -> str:
     median = timing.median
     if median is None:
@@ -280,13 +280,6 @@ def _growth_goal(exponent: float | None, reference: float) -> str:
     return f"<= n log n: n^{reference:.2f} ({'met' if exponent <= reference else 'NOT met'})"
 
 
-def print_table(rows: list[Row]) -> None:
-    header = ("figure", "value", "baseline (grandalf)", "ratio", "goal")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-
-
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -328,7 +321,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
     results = run(options)
     print()
-    print_table([row for sized in results for row in _size_rows(sized)] + _growth_rows(results))
+    print_table(
+        [row for sized in results for row in _size_rows(sized)] + _growth_rows(results),
+        GENOGRAM_LAYOUT_HEADER,
+    )
     print(
         f"\nfamilies: synthetic_genogram(size, seed={SEED}); our times include building the "
         "FamilyGraph; grandalf's are its layout alone, in a child process"

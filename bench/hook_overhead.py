@@ -29,6 +29,7 @@ from types import ModuleType
 
 import pluggy
 
+from bench._table import Row, print_table
 from plugin_host import __version__, hookspecs
 from plugin_host.api import hookimpl
 from plugin_host.registry import PluginRegistry
@@ -36,7 +37,6 @@ from plugin_host.registry import PluginRegistry
 GOAL_RATIO = 2.0
 CALL = {"slot": "panel", "org_unit": "lastensuojelu-1"}
 
-Row = tuple[str, str, str, str, str]  # figure, value, baseline, ratio, goal
 
 
 @dataclass(frozen=True)
@@ -149,11 +149,6 @@ def rows_for(count: int, options: Options) -> list[Row]:
     ]
 
 
-def print_table(rows: list[Row]) -> None:
-    header = ("figure", "value", "baseline", "ratio", "goal")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:

@@ -50,9 +50,12 @@ from adapters.kanta.builder import build_document, serialize
 from adapters.kanta.code_tables import CodeTables
 from adapters.kanta.model import KantaDocument, Party
 from adapters.kanta.validation import validate
+from bench._table import Row, print_table
 from plugins.genogram.schemas import GenogramSchema
 from reference_record_system.seed import identity_code
 from reference_record_system.synthetic_genogram import synthetic_genogram
+
+KANTA_BUILD_HEADER: Row = ("figure", "documents", "per document", "ratio to baseline", "goal")
 
 SEED = 0
 GOAL_PER_SECOND = 500.0  # the issue's: at least 500 documents a second end to end
@@ -233,9 +236,6 @@ def measure(size: int, options: Options, signer: Signer | None, sign_note: str) 
 # --- the report --------------------------------------------------------------------------------
 
 
-Row = tuple[str, str, str, str, str]  # figure, documents/s, ms per document, ratio, goal
-
-
 def _rate(timing: Timing) -> str:
     per_second = timing.per_second
     return timing.note if per_second is None else f"{per_second:,.0f}/s"
@@ -297,13 +297,6 @@ def size_rows(sized: Sized) -> list[Row]:
     ]
 
 
-def print_table(rows: list[Row]) -> None:
-    header = ("figure", "documents", "per document", "ratio to baseline", "goal")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-
-
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -327,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{size} persons, {options.documents} documents ...", flush=True)
         results.append(measure(size, options, signer, sign_note))
     print()
-    print_table([row for sized in results for row in size_rows(sized)])
+    print_table([row for sized in results for row in size_rows(sized)], KANTA_BUILD_HEADER)
     print(
         f"\ndocuments: genogram snapshots as type 19013, synthetic_genogram(size, seed={SEED}), "
         "half of them version 2 with RPLC; figures are the median of "

@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 
 from adapters.soap import SoapRecordSystem, SoapSettings
 from bench._stack import PURPOSE, WORKER, HostSession, Stack, running_stack
+from bench._table import Row, print_table
 from plugin_host.config import load_config
 from plugin_host.demo import DEMO_UNIT
 from plugin_host.records import DocumentDraft, RequestContext
@@ -292,7 +293,6 @@ def _goal(text: str, met: bool) -> str:
     return f"{text} ({'met' if met else 'NOT met'})"
 
 
-Row = tuple[str, str, str, str, str]  # figure, value, baseline, ratio, goal
 
 
 def _row(figure: str, value: str, baseline: str = "", ratio: str = "", goal: str = "") -> Row:
@@ -357,11 +357,6 @@ def report_rows(direct: Direct, drain: Drain, latency: Latency) -> list[Row]:
     return [*_direct_rows(direct), *_drain_rows(direct, drain), *_latency_rows(latency)]
 
 
-def print_table(rows: list[Row]) -> None:
-    header = ("figure", "value", "baseline", "ratio", "goal")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
 
 
 def print_notes(drain: Drain, latency: Latency, stack: Stack) -> None:

@@ -44,6 +44,7 @@ from bench._stack import (
     running_stack,
     sign_launch,
 )
+from bench._table import Row, print_table
 from reference_record_system.seed import seed_large_family
 
 FAMILY_SIZE = 40
@@ -53,7 +54,6 @@ GOAL_MEDIAN_MS, GOAL_P95_MS, GOAL_PANELS_PER_SECOND = 30.0, 60.0, 300.0
 # A member of the seeded family, as the editor shows it: proof that the panel rendered.
 FAMILY_MARK = "Sukulainen-40"
 
-Row = tuple[str, str, str, str, str]  # figure, value, baseline, ratio, goal
 
 
 class PanelBroken(Exception):
@@ -246,11 +246,6 @@ def throughput_rows(panels: Load, health: Load, options: Options) -> list[Row]:
     ]
 
 
-def print_table(rows: list[Row]) -> None:
-    header = ("figure", "value", "baseline", "ratio", "goal")
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
