@@ -40,6 +40,11 @@ class NotArchivable(Exception):
     """No plugin gives an archive form for this document's type."""
 
 
+class OlderThanArchived(Exception):
+    """A newer version of the document is in the archive already: sending an older one would
+    make the archive's current version older content."""
+
+
 class ArchiveNotAnswering(Exception):
     """The archive did not answer; an earlier sending's fate is still open, nothing was sent."""
 
@@ -120,6 +125,8 @@ class Archiving:
         already = next((t for t in sent if t.record_version == ref.version), None)
         if already is not None:
             return already
+        if sent and ref.version < sent[0].record_version:
+            raise OlderThanArchived(ref.document_id)
         plugin, form = self._form(ref.document_type, document.content)
         client = self._records.get_client(ctx, launch.client_id)
         previous = sent[0] if sent else None

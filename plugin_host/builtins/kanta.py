@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from plugin_host import __version__
 from plugin_host.api import hookimpl
-from plugin_host.archiving import ArchiveNotAnswering, NotArchivable
+from plugin_host.archiving import ArchiveNotAnswering, NotArchivable, OlderThanArchived
 from plugin_host.payloads import load_payload
 from plugin_host.services import host_services
 from plugin_host.storage.models import KantaTransmission
@@ -66,6 +66,8 @@ def archive_document(document_id: str) -> tuple[Response, int]:
         return jsonify(error="No plugin gives an archive form for this document type."), 422
     except ArchiveNotAnswering:
         return jsonify(error="The archive is not answering; nothing was sent."), 503
+    except OlderThanArchived:
+        return jsonify(error="A newer version of this document is in the archive already."), 409
     return jsonify(_transmission_json(row)), 200
 
 
@@ -81,6 +83,8 @@ def archive_from_form(document_id: str) -> tuple[str, int]:
         return render_template("host/kanta_result.html", row=None, back=back), 422
     except ArchiveNotAnswering:
         return render_template("host/kanta_result.html", row=None, silent=True, back=back), 503
+    except OlderThanArchived:
+        return render_template("host/kanta_result.html", row=None, newer=True, back=back), 409
     status = 200 if row.status == "accepted" else 502
     return render_template("host/kanta_result.html", row=row, back=back), status
 

@@ -34,12 +34,15 @@ def is_masked(person: dict[str, Any]) -> bool:
 def mask_third_parties(genogram: dict[str, Any]) -> dict[str, Any]:
     """A copy of the loaded genogram with third parties and confidential persons masked.
 
-    Each masked person keeps id, kind, vital status and links; their name becomes their relation
-    to the index person, and dates, record id, note, markers, avatar and sex at birth go. Ties
-    seen from a masked person, or only between masked persons, keep their kind but lose the
-    note. Network nodes of private people show their category instead of their label, and a
-    household with a masked member loses its label. The input is not changed; the result still
-    validates under GenogramSchema.
+    Each masked person keeps kind, vital status and links; their name becomes their relation to
+    the index person, their id a stand-in (``masked-1`` …; a seeded id carries the record's
+    person id), and dates, record id, note, markers, avatar and sex at birth go. Dates of
+    unions, parent links and households a masked person is in go too. Ties with a masked person
+    at either end, or seen from one, keep their kind but lose the note. Network nodes of private
+    people, and nodes that concern only masked persons, show their category instead of their
+    label and lose the note. A household with a masked member loses its label. The document's
+    own note and meeting link go (free text that may name anyone). The input is not changed;
+    the result still validates under GenogramSchema.
     """
     result = copy.deepcopy(genogram)
     graph = FamilyGraph(genogram)
@@ -48,17 +51,62 @@ def mask_third_parties(genogram: dict[str, Any]) -> dict[str, Any]:
         if person["id"] in masked:
             _mask_person(person, relation_label(graph, person["id"]))
     for tie in result.get("ties") or ():
-        if tie.get("perspective") in masked or {tie["source"], tie["target"]} <= masked:
+        if tie.get("perspective") in masked or masked & {tie["source"], tie["target"]}:
             tie["note"] = ""
     for node in result.get("network") or ():
-        if node["category"] in PRIVATE_NETWORK_CATEGORIES:
+        about_masked_only = bool(node["persons"]) and set(node["persons"]) <= masked
+        if node["category"] in PRIVATE_NETWORK_CATEGORIES or about_masked_only:
             node["label"] = v.label(v.NETWORK_CATEGORIES, node["category"])
             node["note"] = ""
+    for union in result.get("unions") or ():
+        if masked & set(union["partners"]):
+            for when in ("started", "separated", "divorced", "widowed"):
+                union[when] = None
+    for link in result.get("parentage") or ():
+        if masked & {link["parent"], link["child"]}:
+            link["started"] = link["ended"] = None
     for household in result.get("households") or ():
         # A household's label is free text that tends to name who lives there.
         if masked & set(household["members"]):
             household["label"] = ""
-    return result
+            household["started"] = household["ended"] = None
+    result["note"] = ""
+    result["meeting_id"] = None
+    return _renamed(result, masked)
+
+
+def _renamed(genogram: dict[str, Any], masked: set[str]) -> dict[str, Any]:
+    """Masked persons under stand-in ids, in every section that refers to them."""
+    taken = {p["id"] for p in genogram["persons"]}
+    stand_ins: dict[str, str] = {}
+    for person in genogram["persons"]:
+        if person["id"] in masked:
+            number = len(stand_ins) + 1
+            while f"masked-{number}" in taken:
+                number += 1
+            stand_ins[person["id"]] = f"masked-{number}"
+            taken.add(stand_ins[person["id"]])
+
+    def new(person_id: str) -> str:
+        return stand_ins.get(person_id, person_id)
+
+    for person in genogram["persons"]:
+        person["id"] = new(person["id"])
+    genogram["index_person"] = new(genogram["index_person"])
+    for union in genogram.get("unions") or ():
+        union["partners"] = [new(p) for p in union["partners"]]
+    for link in genogram.get("parentage") or ():
+        link["parent"], link["child"] = new(link["parent"]), new(link["child"])
+    for group in (*(genogram.get("twins") or ()), *(genogram.get("households") or ())):
+        group["members"] = [new(m) for m in group["members"]]
+    for tie in genogram.get("ties") or ():
+        tie["source"], tie["target"] = new(tie["source"]), new(tie["target"])
+        tie["perspective"] = new(tie["perspective"])
+    for node in genogram.get("network") or ():
+        node["persons"] = [new(p) for p in node["persons"]]
+    for pin in (genogram.get("pins") or {}).get("genogram", ()):
+        pin["id"] = new(pin["id"])
+    return genogram
 
 
 def _mask_person(person: dict[str, Any], role: str) -> None:

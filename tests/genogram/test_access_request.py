@@ -131,8 +131,20 @@ def family() -> dict[str, Any]:
     return load_payload(GenogramSchema(), data)
 
 
+def _by_original_id(original: dict, result: dict) -> dict[str, dict]:
+    """The result's persons under the ids they had before masking (the order is kept)."""
+    return {
+        before["id"]: after
+        for before, after in zip(original["persons"], result["persons"], strict=True)
+    }
+
+
+def _stand_ins(original: dict, result: dict) -> dict[str, str]:
+    return {k: v["id"] for k, v in _by_original_id(original, result).items()}
+
+
 def test_third_parties_and_confidential_persons_keep_only_their_role() -> None:
-    masked = by_id(mask_third_parties(family())["persons"])
+    masked = _by_original_id(family(), mask_third_parties(family()))
     assert (masked["aino"]["first_names"], masked["aino"]["last_name"]) == ("grandmother", "")
     assert masked["jari"]["first_names"] == "father"
     assert masked["helena"]["first_names"] == "foster mother"
@@ -149,19 +161,32 @@ def test_third_parties_and_confidential_persons_keep_only_their_role() -> None:
         assert person["sex_at_birth"] == "unknown"
 
 
-def test_masked_persons_keep_their_place_in_the_family() -> None:
+def test_masked_persons_keep_their_place_in_the_family_under_stand_in_ids() -> None:
     original = family()
     result = mask_third_parties(original)
-    aino = by_id(result["persons"])["aino"]
+    persons = _by_original_id(original, result)
+    aino = persons["aino"]
     assert (aino["kind"], aino["vital_status"], aino["third_party"]) == (
         "person",
         "deceased",
         True,
     )
-    assert by_id(result["persons"])["jari"]["confidential"] is True
-    assert [p["id"] for p in result["persons"]] == [p["id"] for p in original["persons"]]
-    for section in ("unions", "parentage", "pins"):
-        assert result[section] == original[section]
+    assert persons["jari"]["confidential"] is True
+    ids = _stand_ins(original, result)
+    # A seeded id carries the record's person id: masked persons get stand-ins.
+    assert {ids[p] for p in ("aino", "jari", "kai", "helena")} == {
+        "masked-1",
+        "masked-2",
+        "masked-3",
+        "masked-4",
+    }
+    assert all(ids[p] == p for p in ("eino", "maija", "pekka"))
+    renamed = [sorted(ids[p] for p in union["partners"]) for union in original["unions"]]
+    assert [sorted(u["partners"]) for u in result["unions"]] == renamed
+    assert [(ids[lk["parent"]], ids[lk["child"]]) for lk in original["parentage"]] == [
+        (lk["parent"], lk["child"]) for lk in result["parentage"]
+    ]
+    assert load_payload(GenogramSchema(), result)  # still a valid genogram
 
 
 def test_others_are_unchanged() -> None:
@@ -171,13 +196,16 @@ def test_others_are_unchanged() -> None:
         assert masked[person_id] == original[person_id]
 
 
-def test_tie_notes_of_masked_persons_go_and_the_kinds_stay() -> None:
-    ties = by_id(mask_third_parties(family())["ties"])
+def test_tie_notes_with_a_masked_person_go_and_the_kinds_stay() -> None:
+    original = family()
+    result = mask_third_parties(original)
+    ties = by_id(result["ties"])
     assert (ties["t1"]["kind"], ties["t1"]["note"]) == ("close", "Warm")
     assert (ties["t2"]["kind"], ties["t2"]["note"]) == ("conflict", "")  # seen by the father
     assert (ties["t3"]["kind"], ties["t3"]["note"]) == ("cutoff", "")  # only between third parties
-    assert ties["t4"]["note"] == "Visits on Sundays."  # the client's own view
-    assert ties["t2"]["perspective"] == "jari"
+    # The client's own view of a masked relative: the note would describe that relative.
+    assert (ties["t4"]["kind"], ties["t4"]["note"]) == ("caregiving", "")
+    assert ties["t2"]["perspective"] == _stand_ins(original, result)["jari"]
 
 
 def test_private_network_nodes_show_their_category() -> None:
@@ -193,7 +221,30 @@ def test_household_labels_naming_masked_members_go() -> None:
     households = by_id(mask_third_parties(family())["households"])
     assert households["h1"]["label"] == "Home"
     assert households["h2"]["label"] == ""
-    assert households["h2"]["members"] == ["eino", "helena"]
+    assert households["h2"]["members"][0] == "eino"
+    assert households["h2"]["members"][1].startswith("masked-")
+
+
+def test_the_documents_own_note_and_the_network_about_masked_persons_go() -> None:
+    original = family()
+    original["note"] = "Isoäiti Aino Testinen muutti kaupunkiin."
+    original["network"].append(
+        {
+            "id": "n6",
+            "label": "Aino's memory clinic",
+            "category": "health",
+            "persons": ["aino"],
+            "strength": "moderate",
+            "stressful": False,
+            "flow": "none",
+            "note": "Dr Virta",
+        }
+    )
+    result = mask_third_parties(original)
+    assert result["note"] == "" and result["meeting_id"] is None
+    clinic = by_id(result["network"])["n6"]
+    assert (clinic["label"], clinic["note"]) == ("health care", "")
+    assert by_id(result["network"])["n1"]["label"] == "Koivukylä school"  # about the client
 
 
 def test_nothing_identifying_a_masked_person_remains() -> None:

@@ -211,3 +211,19 @@ def test_a_sending_left_without_an_answer_is_settled_from_the_archives_listing(
     assert [v["document_oid"] for v in stored if v["status"] == "current"] == [
         lost.json["document_oid"]
     ]
+
+
+def test_an_older_version_is_not_sent_over_a_newer_one(app, launch_keys):
+    browser, genogram, csrf, saved = _launch(app, launch_keys)
+    genogram["note"] = "Ensin tämä"
+    document_id, older = _save(app, browser, csrf, genogram, *saved)
+    genogram["note"] = "Sitten tämä"
+    document_id, newer = _save(app, browser, csrf, genogram, document_id, older)
+    sent = browser.post(f"/c/{CLIENT}/api/kanta/{document_id}", headers={"X-CSRF-Token": csrf})
+    assert sent.json["status"] == "accepted" and sent.json["record_version"] == newer
+    back = browser.post(
+        f"/c/{CLIENT}/api/kanta/{document_id}",
+        json={"version": older},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert back.status_code == 409
