@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from plugin_host.clock import utcnow
 from plugin_host.launch.context import LaunchContext
+from plugin_host.payloads import PayloadInvalid
 from plugin_host.records import DocumentDraft
 from plugin_host.storage.models import OutboxWrite
 
@@ -63,7 +64,19 @@ def accept(
     base_version: int | None,
     idempotency_key: str,
 ) -> OutboxWrite:
-    """Store the write in the caller's transaction; delivery happens later."""
+    """Store the write in the caller's transaction; delivery happens later.
+
+    A repeat of the same request (same idempotency key, client and plugin: a double click, a
+    retry after a lost answer) gets the write already stored; the key used for anything else
+    raises ``PayloadInvalid`` naming ``idempotency_key``.
+    """
+    repeated = session.scalars(
+        select(OutboxWrite).where(OutboxWrite.idempotency_key == idempotency_key)
+    ).first()
+    if repeated is not None:
+        if repeated.client_id == launch.client_id and repeated.plugin == plugin:
+            return repeated
+        raise PayloadInvalid({"idempotency_key": ["Already used for another write."]})
     now = utcnow()
     write_id = uuid.uuid4().hex
     target = draft.document_id

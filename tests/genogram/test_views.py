@@ -241,3 +241,14 @@ def test_every_read_and_write_is_in_the_audit_log(app, open_genogram):
         ).all()
     operations = {row.operation for row in rows}
     assert {"client.read", "family.read", "documents.list", "documents.save"} <= operations
+
+
+def test_a_repeated_save_with_the_same_key_answers_the_first_write(open_genogram):
+    browser, html, csrf = open_genogram("c-1004")
+    genogram = _seeded(html)
+    body = {"genogram": genogram, "idempotency_key": uuid.uuid4().hex}
+    url = f"{PREFIX.format(client='c-1004')}/save"
+    first = browser.post(url, json=body, headers={"X-CSRF-Token": csrf})
+    again = browser.post(url, json=body, headers={"X-CSRF-Token": csrf})
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json["write_id"] == first.json["write_id"]
