@@ -10,7 +10,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -211,21 +210,6 @@ def launch_view(
     return http, shown
 
 
-def _wait_for_gunicorn(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    # gunicorn's master listens at once; a request waits in its backlog until a worker is ready.
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"plugin-host serve --workers exited with {process.returncode}")
-        try:
-            if requests.get(url, timeout=5).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up in {seconds} s")
-
-
 @contextmanager
 def gunicorn_host(stack: Stack, workers: int = 2, threads: int | None = None) -> Iterator[str]:
     """A second host on the stack's database, ``plugin-host serve --workers N``; yields its URL.
@@ -247,7 +231,7 @@ def gunicorn_host(stack: Stack, workers: int = 2, threads: int | None = None) ->
     with (stack.directory / "host-gunicorn.log").open("ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait_for_gunicorn(f"{url}/-/health", process)
+        wait_until_up(f"{url}/-/health", 60, process=process)
         yield url
     finally:
         stop_process(process, seconds=30)

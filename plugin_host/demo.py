@@ -131,13 +131,22 @@ def enable_everything(config_path: Path, org_unit: str, actor: str) -> list[str]
     return names
 
 
-def wait_until_up(url: str, seconds: float = 20) -> None:
+def wait_until_up(
+    url: str, seconds: float = 20, process: subprocess.Popen | None = None
+) -> None:
+    """Poll ``url`` until it answers OK; fail early if ``process`` (the server) has exited.
+
+    A slow answer counts as not up yet: gunicorn's master listens at once and a request waits
+    in its backlog until a worker has its app.
+    """
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server for {url} exited with {process.returncode}")
         try:
-            if requests.get(url, timeout=1).ok:
+            if requests.get(url, timeout=5).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not come up in {seconds} s")

@@ -15,7 +15,7 @@ import requests
 from gunicorn.config import Config
 
 from plugin_host import __version__
-from plugin_host.demo import DEMO_UNIT, free_port, stop_process
+from plugin_host.demo import DEMO_UNIT, free_port, stop_process, wait_until_up
 from plugin_host.enablement import Enablement
 from plugin_host.gunicorn_app import ACCESS_LOG_FORMAT, RedactingLogger
 from plugin_host.registry import PluginRegistry
@@ -48,25 +48,13 @@ def gunicorn_host(
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(f"{url}/-/health", process, log_path)
+        try:
+            wait_until_up(f"{url}/-/health", 60, process=process)
+        except RuntimeError as exc:
+            raise RuntimeError(log_path.read_text()) from exc
         yield url, log_path
     finally:
         stop_process(process, seconds=30)
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    # The master listens at once; a request waits in the backlog until a worker has its app.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"serve exited:\n{log_path.read_text()}")
-        try:
-            if requests.get(url, timeout=5).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up:\n{log_path.read_text()}")
 
 
 def test_two_workers_serve_health_launch_and_panel(gunicorn_host, launch_keys: LaunchKeys):
