@@ -76,8 +76,12 @@ def identity_code(birth_date: date, individual_number: int) -> str:
         raise ValueError("test identity codes use individual numbers 900-999")
     sign = _CENTURY_SIGNS[birth_date.year // 100 * 100]
     birth = f"{birth_date:%d%m%y}"
-    check = _CHECK_CHARACTERS[int(f"{birth}{individual_number:03d}") % 31]
-    return f"{birth}{sign}{individual_number:03d}{check}"
+    return f"{birth}{sign}{individual_number:03d}{check_character(birth, individual_number)}"
+
+
+def check_character(birth: str, individual_number: int) -> str:
+    """The identity code's check character for ``DDMMYY`` and the individual number."""
+    return _CHECK_CHARACTERS[int(f"{birth}{individual_number:03d}") % 31]
 
 
 def _code_or_none(birth_date: str, individual_number: int | None) -> str | None:

@@ -6,8 +6,8 @@ archive's version rules, and must not change when the document content rules do.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from cryptography import x509
@@ -15,25 +15,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
 from adapters.kanta import signing
+from reference_record_system.seed import identity_code
 
 V3 = "urn:hl7-org:v3"
 FI = "urn:hl7finland"
-_HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-
-
-def sample_identity_code(birth: str = "010180", individual: int = 923) -> str:
-    """A personal identity code from the test range (individual number 900-999)."""
-    check = _HETU_CHECK[int(f"{birth}{individual:03d}") % 31]
-    return f"{birth}-{individual:03d}{check}"
-
-
-TEST_HETU = sample_identity_code()
+TEST_HETU = identity_code(date(1980, 1, 1), 923)
 BODY_TEXT = "Genogrammi: perhe ja verkosto"
-
-
-def new_oid() -> str:
-    """A fresh OID under 2.25 (UUID-derived OIDs), so tests never collide."""
-    return f"2.25.{uuid.uuid4().int}"
 
 
 def _h(name: str) -> str:

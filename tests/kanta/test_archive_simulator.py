@@ -15,6 +15,7 @@ from lxml import etree
 
 from adapters.kanta import frame as fr
 from adapters.kanta import signing
+from adapters.kanta.pipeline import new_oid
 from adapters.kanta.transport import (
     ArchiveRejected,
     ArchiveUnavailable,
@@ -23,7 +24,7 @@ from adapters.kanta.transport import (
 from plugin_host.demo import free_port
 from reference_record_system.kanta_store import ArchiveStore
 from tests.fixtures.record_system import RecordSystemProcess, start_record_system
-from tests.kanta.handmade import BODY_TEXT, TEST_HETU, V3, Keys, cda, make_keys, new_oid
+from tests.kanta.handmade import BODY_TEXT, TEST_HETU, V3, Keys, cda, make_keys
 
 PARTIES = fr.FrameParties(sender_oid="2.999.10.1", receiver_oid="2.999.1.1", processing_code="T")
 

@@ -10,7 +10,8 @@ from lxml import etree
 
 from adapters.kanta import frame as fr
 from adapters.kanta.frame import AckCode, AckDetail, FrameInvalid, FrameParties, ProblemKind
-from tests.kanta.handmade import V3, cda, new_oid
+from adapters.kanta.pipeline import new_oid
+from tests.kanta.handmade import V3, cda
 
 PARTIES = FrameParties(sender_oid="2.999.10.1", receiver_oid="2.999.1.1", processing_code="T")
 

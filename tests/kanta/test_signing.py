@@ -13,8 +13,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
 from adapters.kanta import signing
+from adapters.kanta.pipeline import new_oid
 from adapters.kanta.signing import Reason, SignatureInvalid
-from tests.kanta.handmade import BODY_TEXT, FI, TEST_HETU, V3, Keys, cda, make_keys, new_oid
+from tests.kanta.handmade import BODY_TEXT, FI, TEST_HETU, V3, Keys, cda, make_keys
 
 DS = signing.DS_NS
 
