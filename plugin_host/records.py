@@ -29,10 +29,30 @@ class Client:
     birth_date: date | None = None
     identity_code: str | None = None
     case_id: str | None = None
+    responsible_worker_id: str | None = None
 
     @property
     def display_name(self) -> str:
         return f"{self.first_names} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """A worker of a team; ``role`` is the record system's code (social-worker, family-therapist,
+    coordinator, ...)."""
+
+    worker_id: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team's clients and members as the record system lists them for the asking worker."""
+
+    team_id: str
+    clients: tuple[Client, ...] = ()
+    members: tuple[TeamMember, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +65,7 @@ class FamilyMember:
     identity_code: str | None = None
     is_guardian: bool = False
     in_household: bool = False
+    client_id: str | None = None  # the member is a client too (a sibling with their own record)
 
     @property
     def display_name(self) -> str:
@@ -173,7 +194,7 @@ class RecordSystem(Protocol):
 
     def get_family(self, ctx: RequestContext, client_id: str) -> Family: ...
 
-    def list_team_clients(self, ctx: RequestContext, team_id: str) -> tuple[Client, ...]: ...
+    def get_team(self, ctx: RequestContext, team_id: str) -> Team: ...
 
     def list_documents(
         self,
@@ -216,5 +237,7 @@ __all__ = [
     "RecordUnavailable",
     "RecordValidationFailed",
     "RequestContext",
+    "Team",
+    "TeamMember",
     "VersionConflict",
 ]

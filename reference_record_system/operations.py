@@ -24,7 +24,15 @@ from reference_record_system.store import REF_KEYS, RecordStore
 Context = dict[str, str]
 Operation = Callable[[RecordStore, Context, etree._Element], etree._Element]
 
-_CLIENT_FIELDS = ("client_id", "first_names", "last_name", "birth_date", "identity_code", "case_id")
+_CLIENT_FIELDS = (
+    "client_id",
+    "first_names",
+    "last_name",
+    "birth_date",
+    "identity_code",
+    "case_id",
+    "responsible_worker_id",
+)
 _MEMBER_FIELDS = (
     "person_id",
     "first_names",
@@ -34,7 +42,9 @@ _MEMBER_FIELDS = (
     "relation",
     "is_guardian",
     "in_household",
+    "client_id",
 )
+_TEAM_MEMBER_FIELDS = ("worker_id", "name", "role")
 # The contract orders a reference as the store does.
 _REF_FIELDS = REF_KEYS
 
@@ -92,6 +102,9 @@ def list_team_clients(store: RecordStore, ctx: Context, payload: etree._Element)
         raise access_denied("the worker does not belong to this team")
     response = element("ListTeamClientsResponse", {"TeamId": team_id})
     response.extend(_record("Client", c, _CLIENT_FIELDS) for c in store.list_clients(team_id))
+    response.extend(
+        _record("Member", m, _TEAM_MEMBER_FIELDS) for m in store.team_members(team_id)
+    )
     return response
 
 

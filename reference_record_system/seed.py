@@ -13,20 +13,28 @@ from reference_record_system.store import RecordStore
 _CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 _CENTURY_SIGNS = {1900: "-", 2000: "A"}
 
-# (worker_id, name, org_unit, team_id)
+# (worker_id, name, org_unit, team_id, role): team-a is a whole systemic team.
 WORKERS = (
-    ("w-demo", "Demo Työntekijä", "lastensuojelu-1", "team-a"),
-    ("w-other", "Toinen Työntekijä", "lastensuojelu-2", "team-b"),
+    ("w-demo", "Demo Työntekijä", "lastensuojelu-1", "team-a", "social-worker"),
+    ("w-sosiaali", "Sanni Sosiaalityöntekijä", "lastensuojelu-1", "team-a", "social-worker"),
+    ("w-terapeutti", "Tero Terapeutti", "lastensuojelu-1", "team-a", "family-therapist"),
+    ("w-koordinaattori", "Kaisa Koordinaattori", "lastensuojelu-1", "team-a", "coordinator"),
+    ("w-other", "Toinen Työntekijä", "lastensuojelu-2", "team-b", "social-worker"),
 )
 
-# client_id -> (first names, last name, birth date, individual number, case id, team)
+# client_id -> (first names, last name, birth date, individual number, case id, team,
+#               responsible social worker)
 _CLIENTS = {
-    "c-1001": ("Aino", "Testinen", "2014-05-12", 902, "case-1001", "team-a"),
-    "c-1002": ("Onni Elias", "Esimerkki", "2012-09-03", 913, "case-1002", "team-a"),
-    "c-1003": ("Helmi", "Koivisto-Demo", "2017-02-21", 924, "case-1003", "team-a"),
-    "c-1004": ("Leo", "Malli", "2009-11-30", 935, "case-1004", "team-a"),
-    "c-2001": ("Ella", "Kuvitteellinen", "2015-07-08", 946, "case-2001", "team-b"),
+    "c-1001": ("Aino", "Testinen", "2014-05-12", 902, "case-1001", "team-a", "w-demo"),
+    "c-1002": ("Onni Elias", "Esimerkki", "2012-09-03", 913, "case-1002", "team-a", "w-demo"),
+    "c-1003": ("Helmi", "Koivisto-Demo", "2017-02-21", 924, "case-1003", "team-a", "w-sosiaali"),
+    "c-1004": ("Leo", "Malli", "2009-11-30", 935, "case-1004", "team-a", "w-sosiaali"),
+    # Aino's brother, a client with his own record: the weekly meeting writes to both.
+    "c-1005": ("Ville", "Testinen", "2011-10-19", 939, "case-1005", "team-a", "w-demo"),
+    "c-2001": ("Ella", "Kuvitteellinen", "2015-07-08", 946, "case-2001", "team-b", "w-other"),
 }
+# Family members who are clients too: person id -> client id.
+_MEMBER_CLIENTS = {"p-1001-04": "c-1005", "p-1005-04": "c-1001"}
 
 # client_id -> members: (first names, last name, birth date, individual number or None,
 #                        relation, is_guardian, in_household)
@@ -63,6 +71,14 @@ _FAMILIES: dict[str, tuple[tuple[str, str, str, int | None, str, bool, bool], ..
         ("Tellervo", "Malli", "1952-01-20", 914, "grandparent", False, True),
         ("Irma", "Sijainen", "1970-07-07", 926, "foster-parent", False, False),
     ),
+    "c-1005": (
+        ("Sanna", "Testinen", "1986-03-14", 904, "mother", True, True),
+        ("Jari", "Testinen", "1984-08-02", 915, "father", True, False),
+        ("Mikko", "Virtanen", "1983-01-25", 927, "step-parent", False, True),
+        ("Aino", "Testinen", "2014-05-12", 902, "sibling", False, True),
+        ("Eetu", "Virtanen", "2019-06-07", 941, "half-sibling", False, True),
+        ("Helena", "Mäkinen", "1958-04-30", 950, "grandparent", False, False),
+    ),
     "c-2001": (
         ("Noora", "Kuvitteellinen", "1992-02-02", 938, "mother", True, True),
         ("Kari", "Kuvitteellinen", "1962-12-24", 947, "grandparent", False, False),
@@ -94,7 +110,7 @@ def seed(store: RecordStore) -> None:
     """Fill an empty store with the demo workers, clients and families."""
     for worker in WORKERS:
         store.add_worker(*worker)
-    for client_id, (first, last, born, number, case_id, team_id) in _CLIENTS.items():
+    for client_id, (first, last, born, number, case_id, team_id, worker) in _CLIENTS.items():
         store.add_client(
             client_id,
             first,
@@ -103,12 +119,14 @@ def seed(store: RecordStore) -> None:
             birth_date=born,
             identity_code=_code_or_none(born, number),
             case_id=case_id,
+            responsible_worker_id=worker,
         )
         for index, member in enumerate(_FAMILIES[client_id], start=1):
             m_first, m_last, m_born, m_number, relation, guardian, household = member
+            person_id = f"p-{client_id[2:]}-{index:02d}"
             store.add_family_member(
                 client_id,
-                f"p-{client_id[2:]}-{index:02d}",
+                person_id,
                 m_first,
                 m_last,
                 relation,
@@ -116,6 +134,7 @@ def seed(store: RecordStore) -> None:
                 identity_code=_code_or_none(m_born, m_number),
                 is_guardian=guardian,
                 in_household=household,
+                member_client_id=_MEMBER_CLIENTS.get(person_id),
             )
 
 

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS workers (
     worker_id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     org_unit TEXT NOT NULL,
-    team_id TEXT NOT NULL
+    team_id TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'social-worker'
 );
 CREATE TABLE IF NOT EXISTS clients (
     client_id TEXT PRIMARY KEY,
@@ -34,14 +35,16 @@ CREATE TABLE IF NOT EXISTS clients (
     birth_date TEXT,
     identity_code TEXT,
     case_id TEXT,
-    team_id TEXT NOT NULL
+    team_id TEXT NOT NULL,
+    responsible_worker_id TEXT
 );
 CREATE TABLE IF NOT EXISTS persons (
     person_id TEXT PRIMARY KEY,
     first_names TEXT NOT NULL,
     last_name TEXT NOT NULL,
     birth_date TEXT,
-    identity_code TEXT
+    identity_code TEXT,
+    client_id TEXT
 );
 CREATE TABLE IF NOT EXISTS family_members (
     client_id TEXT NOT NULL REFERENCES clients(client_id),
@@ -99,7 +102,14 @@ _CLIENT_KEYS = (
     "identity_code",
     "case_id",
     "team_id",
+    "responsible_worker_id",
 )
+# Columns added after the first release: a demo database made before gets them on start.
+_ADDED_COLUMNS = {
+    "workers": ("role TEXT NOT NULL DEFAULT 'social-worker'",),
+    "clients": ("responsible_worker_id TEXT",),
+    "persons": ("client_id TEXT",),
+}
 
 
 class StoreError(Exception):
@@ -141,6 +151,20 @@ def utc_iso(moment: datetime) -> str:
 class RecordStore(SqliteStore):
     def __init__(self, path: str) -> None:
         super().__init__(path, _SCHEMA)
+        with self._write() as conn:
+            for table, columns in _ADDED_COLUMNS.items():
+                present = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+                for column in columns:
+                    if column.split()[0] not in present:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+    def team_members(self, team_id: str) -> list[dict]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT worker_id, name, role FROM workers WHERE team_id = ? ORDER BY worker_id",
+                (team_id,),
+            ).fetchall()
+        return [dict(row) for row in rows]
 
     def workers(self) -> list[dict]:
         with self._read() as conn:
@@ -171,7 +195,7 @@ class RecordStore(SqliteStore):
         with self._read() as conn:
             rows = conn.execute(
                 """SELECT p.person_id, p.first_names, p.last_name, p.birth_date, p.identity_code,
-                          f.relation, f.is_guardian, f.in_household
+                          f.relation, f.is_guardian, f.in_household, p.client_id
                    FROM family_members f JOIN persons p ON p.person_id = f.person_id
                    WHERE f.client_id = ? ORDER BY f.position""",
                 (client_id,),
@@ -205,10 +229,14 @@ class RecordStore(SqliteStore):
 
     # --- seeding ------------------------------------------------------------------------
 
-    def add_worker(self, worker_id: str, name: str, org_unit: str, team_id: str) -> None:
+    def add_worker(
+        self, worker_id: str, name: str, org_unit: str, team_id: str, role: str = "social-worker"
+    ) -> None:
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO workers VALUES (?, ?, ?, ?)", (worker_id, name, org_unit, team_id)
+                "INSERT INTO workers (worker_id, name, org_unit, team_id, role)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (worker_id, name, org_unit, team_id, role),
             )
 
     def add_client(
@@ -220,11 +248,23 @@ class RecordStore(SqliteStore):
         birth_date: str | None = None,
         identity_code: str | None = None,
         case_id: str | None = None,
+        responsible_worker_id: str | None = None,
     ) -> None:
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO clients VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (client_id, first_names, last_name, birth_date, identity_code, case_id, team_id),
+                "INSERT INTO clients (client_id, first_names, last_name, birth_date,"
+                " identity_code, case_id, team_id, responsible_worker_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    client_id,
+                    first_names,
+                    last_name,
+                    birth_date,
+                    identity_code,
+                    case_id,
+                    team_id,
+                    responsible_worker_id,
+                ),
             )
 
     def add_family_member(
@@ -238,12 +278,16 @@ class RecordStore(SqliteStore):
         identity_code: str | None = None,
         is_guardian: bool = False,
         in_household: bool = False,
+        member_client_id: str | None = None,
     ) -> None:
-        """Relate a person to a client; the person may already be related to another client."""
+        """Relate a person to a client; the person may already be related to another client.
+
+        ``member_client_id`` says the person is a client too (a sibling with their own record).
+        """
         with self._write() as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO persons VALUES (?, ?, ?, ?, ?)",
-                (person_id, first_names, last_name, birth_date, identity_code),
+                "INSERT OR IGNORE INTO persons VALUES (?, ?, ?, ?, ?, ?)",
+                (person_id, first_names, last_name, birth_date, identity_code, member_client_id),
             )
             (position,) = conn.execute(
                 "SELECT COUNT(*) FROM family_members WHERE client_id = ?", (client_id,)

@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reference_record_system.seed import identity_code, seed, seed_if_empty, seed_large_family
+from reference_record_system.seed import (
+    WORKERS,
+    identity_code,
+    seed,
+    seed_if_empty,
+    seed_large_family,
+)
 from reference_record_system.store import NotFound, RecordStore, ValidationFailed, VersionConflict
 
 IDENTITY_CODE = re.compile(r"^(\d{6})([-A])(\d{3})([0-9A-Y])$")
@@ -49,14 +55,21 @@ def test_the_seed_has_the_demo_workers_in_two_teams(store):
         "name": "Demo Työntekijä",
         "org_unit": "lastensuojelu-1",
         "team_id": "team-a",
+        "role": "social-worker",
+    }
+    assert {w["role"] for w in store.team_members("team-a")} == {
+        "social-worker",
+        "family-therapist",
+        "coordinator",
     }
     assert workers["w-other"]["team_id"] == "team-b"
     assert workers["w-other"]["org_unit"] == "lastensuojelu-2"
 
 
-def test_the_seed_has_four_clients_in_team_a_and_one_in_team_b(store):
+def test_the_seed_has_five_clients_in_team_a_and_one_in_team_b(store):
     team_a = store.list_clients("team-a")
-    assert len(team_a) >= 4
+    assert len(team_a) >= 5
+    assert {c["responsible_worker_id"] for c in team_a} == {"w-demo", "w-sosiaali"}
     assert len(store.list_clients("team-b")) == 1
     assert {c["team_id"] for c in team_a} == {"team-a"}
     assert len(store.list_clients()) == len(team_a) + 1
@@ -97,7 +110,7 @@ def test_identity_codes_only_come_from_the_test_range():
 
 def test_seeding_is_done_once(store):
     assert seed_if_empty(store) is False
-    assert len(store.workers()) == 2
+    assert len(store.workers()) == len(WORKERS)
 
 
 def test_a_large_family_for_benchmarks(store):

@@ -110,6 +110,7 @@ def test_get_client(soap_record_system):
         birth_date=date(2014, 5, 12),
         identity_code="120514A902F",
         case_id="case-1001",
+        responsible_worker_id="w-demo",
     )
     assert_plain(client)
 
@@ -135,12 +136,26 @@ def test_get_family(soap_record_system):
     assert_plain(family)
 
 
-def test_list_team_clients(soap_record_system):
-    clients = soap_record_system.list_team_clients(DEMO_CONTEXT, "team-a")
-    assert len(clients) >= 4
-    assert "c-1001" in {c.client_id for c in clients}
-    assert all(isinstance(c, Client) for c in clients)
-    assert_plain(clients)
+def test_get_team_lists_clients_and_members(soap_record_system):
+    team = soap_record_system.get_team(DEMO_CONTEXT, "team-a")
+    assert team.team_id == "team-a"
+    assert len(team.clients) >= 5
+    assert all(isinstance(c, Client) for c in team.clients)
+    by_id = {c.client_id: c for c in team.clients}
+    assert by_id["c-1001"].responsible_worker_id == "w-demo"
+    assert "c-2001" not in by_id
+    roles = {m.worker_id: m.role for m in team.members}
+    assert roles["w-terapeutti"] == "family-therapist"
+    assert roles["w-koordinaattori"] == "coordinator"
+    assert "w-other" not in roles
+    assert_plain(team)
+
+
+def test_a_sibling_who_is_a_client_is_named_in_the_family(soap_record_system):
+    family = soap_record_system.get_family(DEMO_CONTEXT, "c-1001")
+    siblings = {m.first_names: m.client_id for m in family.members if m.relation == "sibling"}
+    assert siblings == {"Ville": "c-1005"}
+    assert all(m.client_id is None for m in family.members if m.relation != "sibling")
 
 
 def test_save_get_and_list_documents(soap_record_system):
@@ -232,7 +247,7 @@ def test_another_teams_client_is_access_denied(soap_record_system):
     with pytest.raises(RecordAccessDenied):
         soap_record_system.get_family(DEMO_CONTEXT, "c-2001")
     with pytest.raises(RecordAccessDenied):
-        soap_record_system.list_team_clients(DEMO_CONTEXT, "team-b")
+        soap_record_system.get_team(DEMO_CONTEXT, "team-b")
     with pytest.raises(RecordAccessDenied):
         soap_record_system.save_document(OTHER_CONTEXT, draft(), None, new_key())
     ref = soap_record_system.save_document(DEMO_CONTEXT, draft(), None, new_key())
@@ -280,7 +295,7 @@ def test_an_unavailable_fault_is_unavailable(soap_record_system, record_system):
 def test_http_503_is_unavailable(soap_record_system, record_system):
     record_system.set_faults(http_503=True)
     with pytest.raises(RecordUnavailable) as down:
-        soap_record_system.list_team_clients(DEMO_CONTEXT, "team-a")
+        soap_record_system.get_team(DEMO_CONTEXT, "team-a")
     assert type(down.value) is RecordUnavailable
 
 

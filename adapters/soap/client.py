@@ -31,6 +31,7 @@ from plugin_host.records import (
     DocumentRef,
     Family,
     RequestContext,
+    Team,
 )
 from plugin_host.xml_safety import parse_untrusted_xml
 
@@ -105,9 +106,8 @@ class SoapRecordSystem:
     def get_family(self, ctx: RequestContext, client_id: str) -> Family:
         return convert.family(self._call(ctx, "GetFamily", ClientId=client_id))
 
-    def list_team_clients(self, ctx: RequestContext, team_id: str) -> tuple[Client, ...]:
-        reply = self._call(ctx, "ListTeamClients", TeamId=team_id)
-        return tuple(convert.client(c) for c in reply.Client)
+    def get_team(self, ctx: RequestContext, team_id: str) -> Team:
+        return convert.team(self._call(ctx, "ListTeamClients", TeamId=team_id))
 
     def list_documents(
         self,

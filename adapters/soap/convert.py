@@ -12,6 +12,8 @@ from plugin_host.records import (
     DocumentRef,
     Family,
     FamilyMember,
+    Team,
+    TeamMember,
 )
 
 
@@ -30,6 +32,17 @@ def client(value: Any) -> Client:
         birth_date=value.BirthDate,
         identity_code=value.IdentityCode,
         case_id=value.CaseId,
+        responsible_worker_id=value.ResponsibleWorkerId,
+    )
+
+
+def team(value: Any) -> Team:
+    return Team(
+        team_id=value.TeamId,
+        clients=tuple(client(c) for c in value.Client),
+        members=tuple(
+            TeamMember(worker_id=m.WorkerId, name=m.Name, role=m.Role) for m in value.Member
+        ),
     )
 
 
@@ -46,6 +59,7 @@ def family(value: Any) -> Family:
                 identity_code=m.IdentityCode,
                 is_guardian=m.IsGuardian,
                 in_household=m.InHousehold,
+                client_id=m.ClientId,
             )
             for m in value.Member
         ),
