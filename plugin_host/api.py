@@ -24,6 +24,7 @@ from plugin_host.hookspecs import PROJECT_NAME
 from plugin_host.launch.context import LaunchContext
 from plugin_host.payloads import PayloadInvalid, load_payload
 from plugin_host.plugin_context import current_plugin
+from plugin_host.plugin_state import StateConflict, StateEntry
 from plugin_host.records import (
     AccessDecision,
     Client,
@@ -38,6 +39,8 @@ from plugin_host.records import (
     RecordTimeout,
     RecordUnavailable,
     RecordValidationFailed,
+    Team,
+    TeamMember,
     VersionConflict,
 )
 from plugin_host.scopes import ScopeDenied
@@ -45,8 +48,10 @@ from plugin_host.xml_safety import XmlRejected, parse_untrusted_xml
 
 if TYPE_CHECKING:
     from plugin_host.gateway import RecordGateway
+    from plugin_host.plugin_state import PluginState
+    from plugin_host.team_gateway import TeamGateway
 
-API_VERSION = "1.0"
+API_VERSION = "1.1"  # 1.1: team launches, team_gateway(), plugin_state(), plugin_settings()
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
@@ -104,6 +109,40 @@ def gateway() -> RecordGateway:
     return gateway_for_request(plugin_name=current_plugin())
 
 
+def team_gateway() -> TeamGateway:
+    """For a team launch: the team's listing and a record gateway per client on it (audited)."""
+    from plugin_host.team_gateway import team_gateway_for_request
+
+    return team_gateway_for_request(plugin_name=current_plugin())
+
+
+def plugin_settings() -> dict[str, Any]:
+    """The calling plugin's settings (``[plugins.<name>]``, checked by its settings schema)."""
+    from plugin_host.services import host_services
+
+    return host_services().plugin_settings.get(current_plugin(), {})
+
+
+def view_available(plugin: str, view_id: str) -> bool:
+    """Whether another plugin's view is enabled for this launch's unit (to link to it)."""
+    from plugin_host.services import host_services
+    from plugin_host.slots import find_view
+
+    services = host_services()
+    launch = current_launch()
+    return (
+        find_view(services.registry, services.enablement, launch.org_unit, plugin, view_id)
+        is not None
+    )
+
+
+def plugin_state() -> PluginState:
+    """The calling plugin's own working state, as far as this launch (client or team) may see."""
+    from plugin_host.plugin_state import plugin_state_for_request
+
+    return plugin_state_for_request(plugin_name=current_plugin())
+
+
 __all__ = [
     "API_VERSION",
     "AccessDecision",
@@ -126,6 +165,10 @@ __all__ = [
     "RecordValidationFailed",
     "ScopeDenied",
     "SlotView",
+    "StateConflict",
+    "StateEntry",
+    "Team",
+    "TeamMember",
     "VersionConflict",
     "XmlRejected",
     "current_launch",
@@ -139,4 +182,8 @@ __all__ = [
     "load_payload",
     "ngettext",
     "parse_untrusted_xml",
+    "plugin_settings",
+    "plugin_state",
+    "team_gateway",
+    "view_available",
 ]

@@ -67,9 +67,7 @@ def build_archiving(
 
 def build_archive(config: KantaConfig) -> KantaArchive:
     """The Kanta adapter as configured: code tables, the system certificate, the transport."""
-    client_cert = (
-        str(config.client_certificate_file) if config.client_certificate_file else None
-    )
+    client_cert = str(config.client_certificate_file) if config.client_certificate_file else None
     return KantaArchive(
         CodeTables.load(),
         PemKeySource(config.key_file, config.certificate_file),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -118,6 +118,9 @@ class HostConfig:
     outbox: OutboxConfig
     admin: AdminConfig
     kanta: KantaConfig | None = None
+    # ``[plugins.<name>]`` as written; each is checked against its plugin's settings schema
+    # once the plugins are loaded (plugin_host.plugin_settings).
+    plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def frame_ancestors(self) -> tuple[str, ...]:
@@ -215,6 +218,11 @@ class ConfigFileSchema(Schema):
     outbox = fields.Nested(OutboxSchema, load_default=lambda: OutboxSchema().load({}))
     admin = fields.Nested(AdminSchema, load_default=lambda: {"credentials_file": None})
     kanta = fields.Nested(KantaSchema, load_default=None)
+    plugins = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$")),
+        values=fields.Dict(),
+        load_default=dict,
+    )
 
 
 def parse_config(data: dict[str, Any], base: Path, source: str = "configuration") -> HostConfig:
@@ -252,6 +260,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "configuration"
             else base / loaded["admin"]["credentials_file"]
         ),
         kanta=_kanta(loaded["kanta"], base, source),
+        plugin_settings=loaded["plugins"],
     )
 
 

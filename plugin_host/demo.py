@@ -131,9 +131,7 @@ def enable_everything(config_path: Path, org_unit: str, actor: str) -> list[str]
     return names
 
 
-def wait_until_up(
-    url: str, seconds: float = 20, process: subprocess.Popen | None = None
-) -> None:
+def wait_until_up(url: str, seconds: float = 20, process: subprocess.Popen | None = None) -> None:
     """Poll ``url`` until it answers OK; fail early if ``process`` (the server) has exited.
 
     A slow answer counts as not up yet: gunicorn's master listens at once and a request waits

@@ -7,6 +7,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from plugin_host.payloads import PayloadInvalid
+from plugin_host.plugin_context import plugin_of_blueprint
 from plugin_host.records import (
     RecordAccessDenied,
     RecordNotFound,
@@ -19,7 +20,7 @@ from plugin_host.services import host_services
 
 def _plugin_title() -> str | None:
     """The title of the plugin whose view is running, if a plugin's view is running."""
-    name = (request.blueprint or "").split(".")[0]
+    name = plugin_of_blueprint(request.blueprint)
     manifest = host_services().registry.manifest(name)
     if manifest is None or manifest.internal:
         return None
@@ -59,7 +60,7 @@ def handle_record_error(error: RecordSystemError) -> tuple[str, int]:
 
 def handle_unexpected(error: Exception) -> tuple[str, int]:
     """A plugin view that raises: count it, log it without its message, show a placeholder."""
-    name = (request.blueprint or "").split(".")[0]
+    name = plugin_of_blueprint(request.blueprint)
     host_services().registry.record_failure(name or "host", "view", error)
     return _page(500, _plugin_title(), placeholder=True)
 

@@ -351,13 +351,24 @@ def _outcome(exc: RecordSystemError) -> str:
     return "error"
 
 
-def gateway_for_request(plugin_name: str) -> RecordGateway:
-    """The gateway for ``plugin_name`` in the current launch: approved ∩ requested scopes."""
+def granted_scopes(plugin_name: str) -> frozenset[str]:
+    """What the plugin may do: the scopes it asks for that an admin approved."""
     services = host_services()
     manifest = services.registry.manifest(plugin_name)
     requested = frozenset(manifest.scopes) if manifest else frozenset()
-    approved = services.enablement.grants(plugin_name).approved_scopes
-    launch = g.launch
+    return requested & services.enablement.grants(plugin_name).approved_scopes
+
+
+def gateway_for_request(plugin_name: str) -> RecordGateway:
+    """The gateway for ``plugin_name`` in the current (client) launch."""
+    if g.launch.is_team_launch:
+        raise RecordAccessDenied("a team launch reaches a client through the team gateway")
+    return gateway_for_launch(plugin_name, g.launch)
+
+
+def gateway_for_launch(plugin_name: str, launch: LaunchContext) -> RecordGateway:
+    """The gateway for ``plugin_name`` bound to ``launch``'s client: approved ∩ requested scopes."""
+    services = host_services()
 
     def accepted(ref: DocumentRef) -> None:
         services.outbox.wake()
@@ -369,7 +380,7 @@ def gateway_for_request(plugin_name: str) -> RecordGateway:
         audit=services.audit,
         launch=launch,
         plugin=plugin_name,
-        scopes=requested & approved,
+        scopes=granted_scopes(plugin_name),
         document_types=services.document_types,
         on_accepted=accepted,
     )

@@ -31,8 +31,13 @@ def plugin_blueprint() -> Blueprint | None:
 
 
 @hookspec
+def team_blueprint() -> Blueprint | None:
+    """Called once at start-up; returns a blueprint named ``<name>_team`` for team launches."""
+
+
+@hookspec
 def slot_views(slot: str, org_unit: str) -> list[SlotView]:
-    """Called when the record system asks what a slot (tab/panel/action) shows; returns views."""
+    """Called when the record system asks what a slot (tab/panel/action/team) shows; the views."""
 
 
 @hookspec

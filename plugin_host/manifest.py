@@ -10,7 +10,8 @@ from packaging.version import InvalidVersion, Version
 
 from plugin_host.scopes import SCOPE_PATTERN
 
-SLOTS = ("tab", "panel", "action")
+# "team" is the record system's team page: its views are opened by a team launch.
+SLOTS = ("tab", "panel", "action", "team")
 LOCALES = ("fi", "sv", "en")
 
 
@@ -61,7 +62,11 @@ class SchemaClassField(fields.Field):
 class ManifestSchema(Schema):
     name = fields.String(
         required=True,
-        validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="Use a-z, 0-9 and _ only."),
+        validate=[
+            validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="Use a-z, 0-9 and _ only."),
+            # "<name>_team" is the name of a plugin's team blueprint.
+            validate.Regexp(r"^(?!.*_team$)", error="A name may not end in _team."),
+        ],
     )
     version = fields.String(required=True, validate=_valid_version)
     title = fields.Nested(LocalizedTextSchema, required=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
@@ -33,6 +33,7 @@ class HostServices:
     document_types: DocumentTypes
     outbox: OutboxWorker
     archiving: Archiving | None = None  # None: no [kanta] section, nothing goes to the archive
+    plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def host_services() -> HostServices:

@@ -25,7 +25,8 @@ def sign_launch(
     audience: str,
     worker_id: str,
     org_unit: str,
-    client_id: str,
+    client_id: str | None = None,
+    team_id: str | None = None,
     purpose: str,
     locale: str = "fi",
     view: str | None = None,
@@ -33,8 +34,9 @@ def sign_launch(
 ) -> str:
     """A launch JWT for one iframe: ES256 for an EC P-256 key, RS256 for an RSA key.
 
-    ``view`` is ``"<plugin>/<view_id>"``. Every token gets a fresh ``jti``: the host accepts
-    each token once.
+    ``view`` is ``"<plugin>/<view_id>"``. A launch names a ``client_id`` (a client's record) or
+    a ``team_id`` (the team's page, e.g. the weekly meeting). Every token gets a fresh ``jti``:
+    the host accepts each token once.
     """
     key = serialization.load_pem_private_key(private_key_pem, password=None)
     now = int(time.time())
@@ -43,15 +45,15 @@ def sign_launch(
         "aud": audience,
         "sub": worker_id,
         "org_unit": org_unit,
-        "client_id": client_id,
         "purpose": purpose,
         "locale": locale,
         "iat": now,
         "exp": now + lifetime_seconds,
         "jti": uuid.uuid4().hex,
     }
-    if view is not None:
-        claims["view"] = view
+    for name, value in (("client_id", client_id), ("team_id", team_id), ("view", view)):
+        if value is not None:
+            claims[name] = value
     return jwt.encode(claims, key, algorithm=_algorithm(key))
 
 

@@ -1,9 +1,10 @@
-"""Every request that names a client must belong to a launch for that client.
+"""Every request that names a client (or a team) must belong to a launch for that client (team).
 
 Routes carrying ``<client_id>`` (the host's and every plugin's, mounted under
-``/c/<client_id>/p/<plugin>``) are checked here before any view runs: no launch at all is 401,
-a launch for another client is 403, a plugin not enabled in the launch's unit is 403, and an
-unsafe method needs the launch's CSRF token.
+``/c/<client_id>/p/<plugin>``) or ``<team_id>`` (team views under ``/t/<team_id>/p/<plugin>``)
+are checked here before any view runs: no launch at all is 401, a launch for another client or
+team is 403, a plugin not enabled in the launch's unit is 403, and an unsafe method needs the
+launch's CSRF token.
 """
 
 from __future__ import annotations
@@ -14,23 +15,29 @@ from typing import Any
 from flask import Flask, abort, current_app, g, request
 
 from plugin_host.launch.sessions import csrf_token_for, open_launches
+from plugin_host.plugin_context import plugin_of_blueprint
 from plugin_host.services import host_services
 
 CLIENT_ARG = "client_id"
+TEAM_ARG = "team_id"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def bind_client(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    if not values or CLIENT_ARG not in values:
+    if not values or (CLIENT_ARG not in values and TEAM_ARG not in values):
         return
-    client_id = values.pop(CLIENT_ARG)
     services = host_services()
     launches = open_launches(services.database)
     if not launches:
         abort(401)
-    for_client = [item for item in launches if item.client_id == client_id]
+    if CLIENT_ARG in values:
+        client_id = values.pop(CLIENT_ARG)
+        for_client = [item for item in launches if item.client_id == client_id]
+    else:
+        team_id = values.pop(TEAM_ARG)
+        for_client = [item for item in launches if item.is_team_launch and item.team_id == team_id]
     if not for_client:
         abort(403)
     if request.method in SAFE_METHODS:
@@ -50,7 +57,7 @@ def bind_client(endpoint: str | None, values: dict[str, Any] | None) -> None:
         if launch is None:
             abort(403)
     g.launch = launch
-    plugin = (request.blueprint or "").split(".")[0]
+    plugin = plugin_of_blueprint(request.blueprint)
     installed = services.registry.plugins.get(plugin)
     if installed is not None and installed.manifest and not installed.manifest.internal:
         if not services.enablement.grants(plugin).enabled_for(launch.org_unit):
@@ -58,11 +65,13 @@ def bind_client(endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 
 def add_client(endpoint: str, values: dict[str, Any]) -> None:
-    """Let ``url_for`` fill in the launched client so plugins never handle client ids."""
+    """Let ``url_for`` fill in the launched client (team) so plugins never handle their ids."""
     launch = g.get("launch")
-    if launch is not None and CLIENT_ARG not in values:
-        if current_app.url_map.is_endpoint_expecting(endpoint, CLIENT_ARG):
-            values[CLIENT_ARG] = launch.client_id
+    if launch is None:
+        return
+    for arg, value in ((CLIENT_ARG, launch.client_id), (TEAM_ARG, launch.team_id)):
+        if value and arg not in values and current_app.url_map.is_endpoint_expecting(endpoint, arg):
+            values[arg] = value
 
 
 def csrf_token() -> str:

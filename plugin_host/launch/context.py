@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from plugin_host.records import RequestContext
 
 
 @dataclass(frozen=True)
 class LaunchContext:
-    """A worker's session bound to one client in one organisation unit, for one purpose."""
+    """A worker's session bound to one client (or, for a team launch, to one team and no client:
+    ``client_id`` empty) in one organisation unit, for one purpose."""
 
     session_id: str
     worker_id: str
@@ -17,6 +18,15 @@ class LaunchContext:
     client_id: str
     purpose: str
     locale: str
+    team_id: str = ""
+
+    @property
+    def is_team_launch(self) -> bool:
+        return bool(self.team_id) and not self.client_id
+
+    def for_team_client(self, client_id: str) -> LaunchContext:
+        """The same session acting on one client of its team (audit rows name that client)."""
+        return replace(self, client_id=client_id)
 
     def request_context(self) -> RequestContext:
         return RequestContext(

@@ -41,23 +41,25 @@ def consume_token_id(database: Database, claims: LaunchClaims) -> bool:
     return True
 
 
-def open_session(database: Database, claims: LaunchClaims, hours: float) -> LaunchContext:
-    """Create the server-side session; ``remember_launch`` gives the browser its cookie."""
+def open_session(database: Database, launch: LaunchContext, hours: float) -> LaunchContext:
+    """Create the server-side session for ``launch`` (its session id is ignored and made here);
+    ``remember_launch`` gives the browser its cookie."""
     now = utcnow()
     row = LaunchSession(
         session_id=secrets.token_urlsafe(32),
-        worker_id=claims.worker_id,
-        org_unit=claims.org_unit,
-        client_id=claims.client_id,
-        purpose=claims.purpose,
-        locale=claims.locale,
+        worker_id=launch.worker_id,
+        org_unit=launch.org_unit,
+        client_id=launch.client_id,
+        team_id=launch.team_id,
+        purpose=launch.purpose,
+        locale=launch.locale,
         created_at=now,
         expires_at=now + timedelta(hours=hours),
     )
     with database.transaction() as session:
         session.execute(delete(LaunchSession).where(LaunchSession.expires_at < now))
         session.add(row)
-    return claims.as_context(row.session_id)
+    return _context(row)
 
 
 def remember_launch(
@@ -75,7 +77,10 @@ def remember_launch(
         samesite=config["SESSION_COOKIE_SAMESITE"],
         partitioned=config["SESSION_COOKIE_PARTITIONED"],
     )
-    keep = {_cookie_name(s.session_id) for s in still_open[: MAX_OPEN_SESSIONS - 1]}
+    # Team launches first: a meeting opens family after family from its team's page, and those
+    # client launches must not push out the page they were opened from.
+    by_priority = sorted(still_open, key=lambda s: not s.is_team_launch)
+    keep = {_cookie_name(s.session_id) for s in by_priority[: MAX_OPEN_SESSIONS - 1]}
     for name in request.cookies:
         if name.startswith(COOKIE_PREFIX) and name not in keep:
             response.delete_cookie(
@@ -123,4 +128,5 @@ def _context(row: LaunchSession) -> LaunchContext:
         client_id=row.client_id,
         purpose=row.purpose,
         locale=row.locale,
+        team_id=row.team_id,
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import jwt
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from plugin_host.config import ASYMMETRIC_ALGORITHMS, HostConfig, IssuerConfig
 from plugin_host.launch.context import LaunchContext
@@ -29,7 +29,8 @@ class LaunchClaims:
     jti: str
     worker_id: str
     org_unit: str
-    client_id: str
+    client_id: str  # empty for a team launch
+    team_id: str  # empty for a client launch
     purpose: str
     locale: str
     view: str | None
@@ -43,6 +44,7 @@ class LaunchClaims:
             client_id=self.client_id,
             purpose=self.purpose,
             locale=self.locale,
+            team_id=self.team_id,
         )
 
 
@@ -53,12 +55,21 @@ class LaunchClaimsSchema(Schema):
     jti = fields.String(required=True, validate=validate.Length(min=8, max=200))
     sub = fields.String(required=True, validate=validate.Length(min=1, max=100))
     org_unit = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    client_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    # Exactly one of them: a launch opens a client's record, or a team's page (weekly meeting).
+    client_id = fields.String(load_default="", validate=validate.Length(min=1, max=100))
+    team_id = fields.String(load_default="", validate=validate.Length(min=1, max=100))
     purpose = fields.String(required=True, validate=validate.Length(min=1, max=100))
     locale = fields.String(load_default="fi", validate=validate.OneOf(["fi", "sv", "en"]))
     view = fields.String(
         load_default=None, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}/[a-z0-9_-]{1,40}$")
     )
+
+    @validates_schema
+    def one_subject(self, data: dict, **_kwargs) -> None:
+        if bool(data["client_id"]) == bool(data["team_id"]):
+            raise ValidationError("Give exactly one of client_id and team_id.", "client_id")
+        if data["team_id"] and not data["view"]:
+            raise ValidationError("A team launch names its view.", "view")
 
 
 def _issuer_of(token: str, config: HostConfig) -> IssuerConfig:
@@ -113,6 +124,7 @@ def verify_launch_token(token: str, config: HostConfig, now: datetime) -> Launch
         worker_id=data["sub"],
         org_unit=data["org_unit"],
         client_id=data["client_id"],
+        team_id=data["team_id"],
         purpose=data["purpose"],
         locale=data["locale"],
         view=data["view"],

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from plugin_host.audit import AuditRecord
 from plugin_host.clock import utcnow
+from plugin_host.launch.context import LaunchContext
 from plugin_host.launch.sessions import (
     consume_token_id,
     open_launches,
@@ -16,7 +18,7 @@ from plugin_host.launch.sessions import (
     remember_launch,
 )
 from plugin_host.launch.tokens import LaunchRejected, verify_launch_token
-from plugin_host.records import RecordSystemError
+from plugin_host.records import RecordAccessDenied, RecordSystemError
 from plugin_host.services import host_services
 from plugin_host.slots import find_view
 
@@ -42,24 +44,87 @@ def launch() -> Response | tuple[str, int]:
     if claims.view:
         plugin, view_id = claims.view.split("/", 1)
         view = find_view(services.registry, services.enablement, claims.org_unit, plugin, view_id)
-        if view is None:
+        # A team's view opens only by a team launch, a client's only by a client launch.
+        if view is None or (view.slot == "team") != bool(claims.team_id):
             abort(404)
         target = view.endpoint
 
     # The record system has the last word on access; no session opens before it agrees.
     g.launch = claims.as_context()
+    _require_record_access(claims.client_id, claims.team_id)
+    detail = f"{claims.view} team {claims.team_id}" if claims.team_id else claims.view
+    return _open_and_redirect(claims.as_context(), target, detail)
+
+
+@bp.get("/t/<team_id>/open/<member_client>/<plugin>/<view_id>")
+def open_from_team(member_client: str, plugin: str, view_id: str) -> Response:
+    """From a team launch (the weekly meeting), open a client view of one of the team's clients
+    (the family's genogram): a client launch of its own, after the same access check.
+
+    ``team_id`` is bound to the team launch by ``binding`` before this runs."""
+    services = host_services()
+    team_launch: LaunchContext = g.launch
+    client_id = member_client
+    view = find_view(services.registry, services.enablement, team_launch.org_unit, plugin, view_id)
+    if view is None or view.slot == "team":
+        abort(404)
+    client_launch = replace(team_launch, client_id=client_id, team_id="")
+    g.launch = client_launch
     try:
-        decision = services.record_system.check_access(g.launch.request_context(), claims.client_id)
+        team = services.record_system.get_team(team_launch.request_context(), team_launch.team_id)
+    except RecordSystemError as exc:
+        _audit_launch("error", type(exc).__name__)
+        raise
+    if client_id not in {c.client_id for c in team.clients}:
+        _audit_launch("denied", "not a client of the launched team")
+        abort(403)
+    _require_record_access(client_id, "")
+    # A client opened again (family after family in a meeting) reuses its launch: new ones would
+    # push the team's own launch out of the browser's open launches.
+    reused = next(
+        (
+            item
+            for item in open_launches(services.database)
+            if item.client_id == client_id and item.worker_id == team_launch.worker_id
+        ),
+        None,
+    )
+    if reused is not None:
+        g.launch = reused
+        _audit_launch("success", f"{plugin}/{view_id} from team {team_launch.team_id}, reused")
+        return redirect(url_for(view.endpoint), code=303)
+    return _open_and_redirect(
+        client_launch, view.endpoint, f"{plugin}/{view_id} from team {team_launch.team_id}"
+    )
+
+
+def _require_record_access(client_id: str, team_id: str) -> None:
+    """Ask the record system: may this worker open the client (or is the worker in the team)?"""
+    services = host_services()
+    ctx = g.launch.request_context()
+    try:
+        if team_id:
+            # The record system answers a team's listing only to its members.
+            services.record_system.get_team(ctx, team_id)
+            return
+        decision = services.record_system.check_access(ctx, client_id)
+    except RecordAccessDenied:
+        _audit_launch("denied", "record system refused access")
+        abort(403)
     except RecordSystemError as exc:
         _audit_launch("error", type(exc).__name__)
         raise
     if not decision.allowed:
         _audit_launch("denied", "record system refused access")
         abort(403)
+
+
+def _open_and_redirect(launch: LaunchContext, endpoint: str, detail: str | None) -> Response:
+    services = host_services()
     still_open = open_launches(services.database)
-    g.launch = open_session(services.database, claims, services.config.session_hours)
-    _audit_launch("success", claims.view)
-    response = redirect(url_for(target), code=303)
+    g.launch = open_session(services.database, launch, services.config.session_hours)
+    _audit_launch("success", detail)
+    response = redirect(url_for(endpoint), code=303)
     remember_launch(response, g.launch, still_open, services.config.session_hours)
     return response
 

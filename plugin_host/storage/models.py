@@ -43,7 +43,7 @@ class UsedLaunchToken(Base):
 
 
 class LaunchSession(Base):
-    """A worker's session opened by a launch, bound to one client in one unit."""
+    """A worker's session opened by a launch, bound to one client (or one team) in one unit."""
 
     __tablename__ = "launch_session"
     session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -54,6 +54,7 @@ class LaunchSession(Base):
     locale: Mapped[str] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    team_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
 
 class AuditEvent(Base):
@@ -145,3 +146,24 @@ class KantaTransmission(Base):
     status: Mapped[str] = mapped_column(String(20))  # accepted, rejected, refused, unknown
     errors: Mapped[str | None] = mapped_column(Text)  # numbered, from the archive or validation
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PluginStateEntry(Base):
+    """A plugin's own working state (a meeting in progress, an index of what it wrote), JSON.
+
+    Bound to a team and/or a client so that a launch sees only its own: the record stays the
+    place of client documents; this holds what is not yet, or not only, a document.
+    """
+
+    __tablename__ = "plugin_state"
+    __table_args__ = (UniqueConstraint("plugin", "kind", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plugin: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(140))
+    team_id: Mapped[str] = mapped_column(String(100), index=True)
+    client_id: Mapped[str] = mapped_column(String(100), index=True)
+    data: Mapped[str] = mapped_column(Text)
+    version: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(100))
