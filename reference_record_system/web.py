@@ -52,7 +52,16 @@ DOCUMENT_TYPES = {
     "genogram": "Genogrammi",
     "weekly_meeting": "Viikkokokous",
     "feedback": "Asiakaspalaute",
+    "weekly_meeting_minutes": "Viikkokokouksen muistio",
 }
+ROLES = {
+    "social-worker": "sosiaalityöntekijä",
+    "family-therapist": "perheterapeutti",
+    "coordinator": "koordinaattori",
+}
+
+
+TEAM_SLOT = "team"
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ class PluginView:
     plugin: str
     view_id: str
     title: str
+    slot: str = "panel"
 
 
 @dataclass(frozen=True)
@@ -90,13 +100,30 @@ def client_record(client_id: str) -> str:
     client = store.get_client(client_id)
     if client is None:
         abort(404)
-    frames, notice = _plugin_frames(worker, client_id)
+    frames, notice = _plugin_frames(worker, {"client_id": client_id})
     return render_template(
         "web/client_record.html",
         worker=worker,
         client=client,
         family=store.get_family(client_id),
         documents=store.list_documents(client_id),
+        frames=frames,
+        plugin_notice=notice,
+    )
+
+
+@bp.get("/team")
+def team_page() -> str:
+    """The worker's team: its members and clients, and the team's plugin views (the weekly
+    meeting), each opened with a team launch."""
+    store = current_store()
+    worker = _chosen_worker(store.workers())
+    frames, notice = _plugin_frames(worker, {"team_id": worker["team_id"]})
+    return render_template(
+        "web/team.html",
+        worker=worker,
+        members=store.team_members(worker["team_id"]),
+        clients=store.list_clients(team_id=worker["team_id"]),
         frames=frames,
         plugin_notice=notice,
     )
@@ -116,8 +143,9 @@ def _chosen_worker(workers: list[dict]) -> dict:
     return worker
 
 
-def _plugin_frames(worker: dict, client_id: str) -> tuple[list[PluginFrame], str]:
-    """The iframes to embed, or none and a notice saying why: the record works without them."""
+def _plugin_frames(worker: dict, subject: dict[str, str]) -> tuple[list[PluginFrame], str]:
+    """The iframes to embed for a client's record (``{"client_id": ...}``) or a team's page
+    (``{"team_id": ...}``), or none and a notice saying why: the record works without them."""
     config = current_app.config
     host_url = (config.get("HOST_URL") or "").rstrip("/")
     key_setting = config.get("LAUNCH_PRIVATE_KEY")
@@ -133,10 +161,11 @@ def _plugin_frames(worker: dict, client_id: str) -> tuple[list[PluginFrame], str
         "audience": config.get("LAUNCH_AUDIENCE") or host_url,
         "worker_id": worker["worker_id"],
         "org_unit": worker["org_unit"],
-        "client_id": client_id,
         "purpose": PURPOSE,
         "locale": LOCALE,
+        **subject,
     }
+    on_team_page = "team_id" in subject
     frames = [
         PluginFrame(
             view=view,
@@ -147,6 +176,7 @@ def _plugin_frames(worker: dict, client_id: str) -> tuple[list[PluginFrame], str
             ),
         )
         for view in views
+        if (view.slot == TEAM_SLOT) == on_team_page
     ]
     return frames, ""
 
@@ -172,6 +202,7 @@ def fetch_plugin_views(host_url: str, org_unit: str) -> list[PluginView]:
                 plugin=plugin["name"],
                 view_id=view["view_id"],
                 title=_frame_title(plugin["title"][LOCALE], view["title"][LOCALE]),
+                slot=view["slot"],
             )
             for plugin in reply.json()["plugins"]
             if plugin["status"] == "loaded" and plugin["enabled"]
@@ -215,4 +246,5 @@ def template_helpers() -> dict[str, Any]:
         "finnish_time": finnish_time,
         "relation_label": _label(RELATIONS),
         "document_type_label": _label(DOCUMENT_TYPES),
+        "role_label": _label(ROLES),
     }
