@@ -65,7 +65,7 @@ def create_app(
         archiving=build_archiving(
             config.kanta, database, audit, registry, document_types, record_system
         ),
-        plugin_settings=collect_plugin_settings(registry, config.plugin_settings),
+        plugin_settings=collect_plugin_settings(registry, config.plugin_settings, config.source),
     )
     i18n.init_app(app, registry, config.default_locale)
     headers.init_app(app, config.frame_ancestors)

@@ -14,6 +14,7 @@ from plugin_host.config import CONFIG_ENV, ConfigError, HostConfig, load_config
 from plugin_host.enablement import ALL_UNITS, Enablement
 from plugin_host.outbox import admin as outbox_admin
 from plugin_host.plugin_info import describe
+from plugin_host.plugin_settings import collect_plugin_settings
 from plugin_host.registry import PluginRegistry
 from plugin_host.storage import Database
 
@@ -86,7 +87,11 @@ def serve(
         from plugin_host.app import create_app
         from plugin_host.serving import serve as serve_app
 
-        serve_app(create_app(config), host, port)
+        try:
+            app = create_app(config)
+        except ConfigError as exc:  # a plugin's settings, checked once plugins are loaded
+            raise click.ClickException(str(exc)) from None
+        serve_app(app, host, port)
         return
 
     from plugin_host.gunicorn_app import DEFAULT_THREADS
@@ -115,8 +120,14 @@ def demo(directory: str, host_port: int, records_port: int) -> None:
 @main.command("check-config")
 @config_option
 def check_config(config_path: str | None) -> None:
-    """Validate the configuration; each problem names its key."""
+    """Validate the configuration, plugin settings included; each problem names its key."""
     config = _load(config_path)
+    registry = PluginRegistry(__version__, config.hook_budget_seconds)
+    registry.discover()
+    try:
+        collect_plugin_settings(registry, config.plugin_settings, config.source)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(
         f"OK: host {config.public_url}, {len(config.issuers)} launch issuer(s), "
         f"record system {config.record_system.endpoint}"

@@ -121,6 +121,7 @@ class HostConfig:
     # ``[plugins.<name>]`` as written; each is checked against its plugin's settings schema
     # once the plugins are loaded (plugin_host.plugin_settings).
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: str = "configuration"  # the file it came from, for error messages
 
     @property
     def frame_ancestors(self) -> tuple[str, ...]:
@@ -261,6 +262,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "configuration"
         ),
         kanta=_kanta(loaded["kanta"], base, source),
         plugin_settings=loaded["plugins"],
+        source=source,
     )
 
 

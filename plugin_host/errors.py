@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from plugin_host.payloads import PayloadInvalid
 from plugin_host.plugin_context import plugin_of_blueprint
+from plugin_host.plugin_state import StateConflict
 from plugin_host.records import (
     RecordAccessDenied,
     RecordNotFound,
@@ -48,6 +49,11 @@ def handle_scope(error: ScopeDenied) -> tuple[str, int]:
     return _page(403, _plugin_title(), scope=error.scope)
 
 
+def handle_state_conflict(_error: StateConflict) -> tuple[str, int]:
+    """Two people saved the same thing at once: the later one is told, nothing is overwritten."""
+    return _page(409, _plugin_title(), state_conflict=True)
+
+
 def handle_record_error(error: RecordSystemError) -> tuple[str, int]:
     if isinstance(error, RecordAccessDenied):
         return _page(403, _plugin_title())
@@ -70,4 +76,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(PayloadInvalid, handle_payload)
     app.register_error_handler(ScopeDenied, handle_scope)
     app.register_error_handler(RecordSystemError, handle_record_error)
+    app.register_error_handler(StateConflict, handle_state_conflict)
     app.register_error_handler(Exception, handle_unexpected)

@@ -18,7 +18,11 @@ def collect_plugin_settings(
     registry: PluginRegistry, configured: dict[str, dict[str, Any]], source: str = "configuration"
 ) -> dict[str, dict[str, Any]]:
     """Every loaded plugin's settings, validated; raises ConfigError naming the bad keys."""
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list[str]] = {
+        f"plugins.{name}": ["No such plugin is installed."]
+        for name in configured
+        if name not in registry.plugins
+    }
     settings: dict[str, dict[str, Any]] = {}
     for plugin in registry.loaded():
         schema = plugin.manifest.settings if plugin.manifest else None

@@ -6,6 +6,9 @@ from plugin_host.api import SlotView
 from plugin_host.enablement import Enablement
 from plugin_host.registry import PluginRegistry
 
+# The record system's team page: its views open by a team launch, never by a client's.
+TEAM_SLOT = "team"
+
 
 def enabled_plugins(registry: PluginRegistry, enablement: Enablement, org_unit: str) -> set[str]:
     """Names of loaded, non-internal plugins enabled for ``org_unit``."""

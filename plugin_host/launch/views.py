@@ -20,7 +20,7 @@ from plugin_host.launch.sessions import (
 from plugin_host.launch.tokens import LaunchRejected, verify_launch_token
 from plugin_host.records import RecordAccessDenied, RecordSystemError
 from plugin_host.services import host_services
-from plugin_host.slots import find_view
+from plugin_host.slots import TEAM_SLOT, find_view
 
 bp = Blueprint("launch", __name__)
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def launch() -> Response | tuple[str, int]:
         plugin, view_id = claims.view.split("/", 1)
         view = find_view(services.registry, services.enablement, claims.org_unit, plugin, view_id)
         # A team's view opens only by a team launch, a client's only by a client launch.
-        if view is None or (view.slot == "team") != bool(claims.team_id):
+        if view is None or (view.slot == TEAM_SLOT) != bool(claims.team_id):
             abort(404)
         target = view.endpoint
 
@@ -66,7 +66,7 @@ def open_from_team(member_client: str, plugin: str, view_id: str) -> Response:
     team_launch: LaunchContext = g.launch
     client_id = member_client
     view = find_view(services.registry, services.enablement, team_launch.org_unit, plugin, view_id)
-    if view is None or view.slot == "team":
+    if view is None or view.slot == TEAM_SLOT:
         abort(404)
     client_launch = replace(team_launch, client_id=client_id, team_id="")
     g.launch = client_launch
@@ -85,7 +85,9 @@ def open_from_team(member_client: str, plugin: str, view_id: str) -> Response:
         (
             item
             for item in open_launches(services.database)
-            if item.client_id == client_id and item.worker_id == team_launch.worker_id
+            if item.client_id == client_id
+            and (item.worker_id, item.org_unit, item.purpose)
+            == (team_launch.worker_id, team_launch.org_unit, team_launch.purpose)
         ),
         None,
     )

@@ -76,9 +76,7 @@ def load_case(meeting_id: str, item_id: str) -> Case:
             "family_clients": list(item["clients"]),
             "status": "draft",
             "discussion": dump_discussion(
-                api.load_payload(
-                    DiscussionSchema(), {"tasks": merge_into_discussion([], carried)}
-                )
+                api.load_payload(DiscussionSchema(), {"tasks": merge_into_discussion([], carried)})
             ),
             "existing_task_ids": [c.task["task_id"] for c in carried],
             "signatures": [],
@@ -86,7 +84,18 @@ def load_case(meeting_id: str, item_id: str) -> Case:
         version = 0
     else:
         state, version = entry.data, entry.version
+        if state["status"] == "signed":
+            # Signed minutes live in the record only; the host keeps where they are.
+            state["discussion"] = _signed_discussion(state)
     return Case(meeting, meeting_version, item, team, family, state, version, carried)
+
+
+def _signed_discussion(state: dict[str, Any]) -> dict[str, Any]:
+    """The discussion as last signed, read back from the first family client's record."""
+    first = state["family_clients"][0]
+    written = state["signatures"][-1]["documents"][first]
+    document = api.team_gateway().client(first).document(written["document_id"])
+    return json.loads(document.content)["discussion"]
 
 
 def _open_tasks(client_id: str, meeting: dict[str, Any]) -> list[Any]:
@@ -132,7 +141,7 @@ def save_discussion(meeting_id: str, item_id: str) -> Response | tuple[str, int]
     except api.PayloadInvalid as invalid:
         return render_case(case, data, invalid.errors), 422
     case.state["discussion"] = dump_discussion(loaded)
-    _store(case)
+    _store(case, request.form.get("state_version", type=int))
     anchor = request.form.get("go", "")
     target = url_for(".discussion", meeting_id=meeting_id, item_id=item_id, saved=1)
     return redirect(target + (f"#{anchor}" if anchor.isidentifier() else ""), code=303)
@@ -159,8 +168,7 @@ def timer(meeting_id: str, item_id: str) -> Response:
 @team_bp.post("/meetings/<meeting_id>/items/<item_id>/sign")
 def sign_off(meeting_id: str, item_id: str) -> Response | tuple[str, int]:
     case = load_case(meeting_id, item_id)
-    launch = api.current_launch()
-    if not may_sign(launch.worker_id, case.state["family_clients"], case.team):
+    if not _may_sign(case):
         return render_case(case, case.state["discussion"], {}, notice="not_responsible"), 403
     if case.state["status"] == "signed":
         return render_case(case, case.state["discussion"], {}, notice="signed"), 409
@@ -174,7 +182,8 @@ def sign_off(meeting_id: str, item_id: str) -> Response | tuple[str, int]:
         errors["correction_reason"] = [api.gettext("Say what the correction changes and why.")]
     if errors:
         return render_case(case, case.state["discussion"], errors), 422
-    signer = next(m for m in case.team.members if m.worker_id == launch.worker_id)
+    worker_id = api.current_launch().worker_id
+    signer = next(m for m in case.team.members if m.worker_id == worker_id)
     signature = sign(
         state=case.state,
         meeting=case.meeting,
@@ -192,9 +201,11 @@ def sign_off(meeting_id: str, item_id: str) -> Response | tuple[str, int]:
 
 
 @team_bp.post("/meetings/<meeting_id>/items/<item_id>/correct")
-def correct(meeting_id: str, item_id: str) -> Response:
+def correct(meeting_id: str, item_id: str) -> Response | tuple[str, int]:
     """Open signed minutes for a correction: the next signing writes a new version."""
     case = load_case(meeting_id, item_id)
+    if not _may_sign(case):
+        return render_case(case, case.state["discussion"], {}, notice="not_responsible"), 403
     if case.state["status"] == "signed":
         case.state["status"] = "correcting"
         _store(case)
@@ -211,20 +222,31 @@ def family_screen(meeting_id: str, item_id: str) -> str:
     )
 
 
-def _store(case: Case) -> None:
+def _may_sign(case: Case) -> bool:
+    return may_sign(api.current_launch().worker_id, case.state["family_clients"], case.team)
+
+
+def _store(case: Case, based_on: int | None = None) -> None:
+    """Keep the draft; a signed discussion only as where its minutes are (the record has them).
+
+    ``based_on`` is the version the note-taker's page showed: a save over someone else's newer
+    one is refused (StateConflict), never silently overwritten.
+    """
+    kept = dict(case.state)
+    if kept["status"] == "signed":
+        kept["discussion"] = {}
     api.plugin_state().put(
         DISCUSSION_KIND,
         case.key,
-        case.state,
+        kept,
         client_id=case.first_client,
-        expected_version=case.state_version,
+        expected_version=case.state_version if based_on is None else based_on,
     )
 
 
 def render_case(
     case: Case, shown: dict[str, Any], errors: dict[str, list[str]], notice: str = ""
 ) -> str:
-    launch = api.current_launch()
     participants = shown.get("participants") or []
     present = {p["participant_id"]: p for p in participants}
     owners = [(p["participant_id"], p["name"]) for p in participants] + [
@@ -252,7 +274,7 @@ def render_case(
         carried={c.task["task_id"]: c for c in case.carried},
         elapsed=agenda.elapsed_seconds(case.item, now),
         running=case.item["timer"].get("started_at") is not None,
-        may_sign=may_sign(launch.worker_id, case.state["family_clients"], case.team),
+        may_sign=_may_sign(case),
         notice=notice,
         genogram=_genogram(case),
         v=vocabulary,

@@ -8,7 +8,15 @@ from typing import Any
 from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
-from plugin_host.api import Card, SlotView, format_date, gettext, hookimpl, plugin_state
+from plugin_host.api import (
+    Card,
+    SlotView,
+    format_date,
+    gettext,
+    hookimpl,
+    ngettext,
+    plugin_state,
+)
 from plugins.weekly_meeting import __version__, client_views, discussion_views, team_views
 from plugins.weekly_meeting.blueprints import client_bp, team_bp
 from plugins.weekly_meeting.carry_over import parse_date
@@ -91,16 +99,18 @@ def document_types() -> list[dict[str, Any]]:
 @hookimpl
 def client_cards() -> list[Card]:
     """When the family's case is next reviewed in the weekly meeting, and its open tasks."""
+    # Newest first: a child who moved teams has an entry from each.
     entry = next(iter(plugin_state().find(CASE_KIND)), None)
     if entry is None:
         return []
     case = entry.data
     open_tasks = [t for t in case["tasks"] if t["state"] == "open"]
     review = parse_date(case.get("next_review"))
-    summary = gettext(
-        "Discussed in the weekly meeting on %(day)s; %(count)s open tasks.",
+    summary = ngettext(
+        "Discussed in the weekly meeting on %(day)s; %(num)d open task.",
+        "Discussed in the weekly meeting on %(day)s; %(num)d open tasks.",
+        len(open_tasks),
         day=format_date(parse_date(case["last_discussed"])),
-        count=len(open_tasks),
     )
     detail = gettext("Next review %(day)s.", day=format_date(review)) if review else ""
     return [Card(summary=summary, detail=detail)]

@@ -87,7 +87,8 @@ def sign(
 
 def _index(client_id: str, meeting: dict, state: dict, entry: dict[str, Any]) -> None:
     store = api.plugin_state()
-    store.put(CASE_KIND, client_id, entry, client_id=client_id)
+    # Keyed by team too: a child who moves to another team starts a case entry there.
+    store.put(CASE_KIND, f"{entry['team_id']}.{client_id}", entry, client_id=client_id)
     # One history entry per discussion and client; a correction replaces its own.
     history_key = f"{meeting['meeting_id']}.{state['item_id']}.{client_id}"
     store.put(CASE_HISTORY_KIND, history_key, entry, client_id=client_id)

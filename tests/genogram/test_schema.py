@@ -15,8 +15,7 @@ from plugin_host.api import PayloadInvalid, load_payload
 from plugins.genogram.schemas import GenogramSchema
 from tests.genogram import families
 from tests.genogram.families import by_id, child_of, ended, person, union, when
-
-DELETE = object()
+from tests.payload_edits import DELETE, apply_edits
 
 
 def family() -> dict[str, Any]:
@@ -49,21 +48,7 @@ def family() -> dict[str, Any]:
 
 def edited(*edits: tuple[str, Any]) -> dict[str, Any]:
     """``family()`` with each dotted path set (``+`` appends to a list, DELETE removes)."""
-    doc = family()
-    for path, value in edits:
-        *parents, last = path.split(".")
-        node: Any = doc
-        for key in parents:
-            node = node[int(key)] if isinstance(node, list) else node[key]
-        if last == "+":
-            node.append(value)
-        elif value is DELETE:
-            del node[last]
-        elif isinstance(node, list):
-            node[int(last)] = value
-        else:
-            node[last] = value
-    return doc
+    return apply_edits(family(), *edits)
 
 
 MISCARRIAGE = {"id": "x", "kind": "miscarriage"}

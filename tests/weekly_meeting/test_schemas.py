@@ -20,6 +20,7 @@ from plugins.weekly_meeting.schemas import (
     check_ready_to_sign,
     dump_discussion,
 )
+from tests.payload_edits import DELETE, apply_edits
 
 TODAY = date(2024, 10, 3)
 KNOWN_TEAM = {"w-demo", "w-2", "w-absent"}
@@ -29,7 +30,6 @@ CONSENT = {
     "recorded_at": "2024-10-03T09:00:00+03:00",
     "recorded_by": "w-demo",
 }
-DELETE = object()
 
 
 def discussion() -> dict[str, Any]:
@@ -136,21 +136,7 @@ def discussion() -> dict[str, Any]:
 
 def edited(*edits: tuple[str, Any]) -> dict[str, Any]:
     """``discussion()`` with each dotted path set (``+`` appends to a list, DELETE removes)."""
-    doc = discussion()
-    for path, value in edits:
-        *parents, last = path.split(".")
-        node: Any = doc
-        for key in parents:
-            node = node[int(key)] if isinstance(node, list) else node[key]
-        if last == "+":
-            node.append(value)
-        elif value is DELETE:
-            del node[last]
-        elif isinstance(node, list):
-            node[int(last)] = value
-        else:
-            node[last] = value
-    return doc
+    return apply_edits(discussion(), *edits)
 
 
 def check(data: dict[str, Any], **context: Any) -> dict[str, Any]:
