@@ -196,3 +196,133 @@ def seed_large_family(
             in_household=household,
         )
     return client_id
+
+
+# Invented surnames and first names for ``seed_meeting_team``: none is part of another, so a
+# test can look for each family's names in text without one family's name matching another's.
+_TEAM_SURNAMES = (
+    "Kuohumaa",
+    "Lepikkola",
+    "Mustiala",
+    "Nurmivaara",
+    "Oravisto",
+    "Pihlajaoja",
+    "Rautasalmi",
+    "Saarikivi",
+    "Tammirinne",
+    "Vuorilahti",
+    "Ahomäntylä",
+    "Jokivarsi",
+)
+_TEAM_ADULT_NAMES = (
+    "Annukka", "Börje", "Cecilia", "Dagmar", "Eveliina", "Fredrik", "Gunilla", "Heimo",
+    "Ilmari", "Jaana", "Kyösti", "Lyydia", "Mauno", "Nelli", "Orvokki", "Paavali",
+    "Riikka", "Sulevi", "Taisto", "Ulla", "Vilppu", "Wilma", "Ykä", "Ahti",
+)  # fmt: skip
+_TEAM_CHILD_NAMES = (
+    "Aapeli", "Bea", "Cilla", "Daniela", "Elviira", "Frans", "Greta", "Hugo", "Iines",
+    "Joonatan", "Kielo", "Linnea", "Miro", "Nanna", "Otto", "Pinja", "Rasmus", "Saimi",
+    "Topias", "Uljas", "Vilja", "Wiljami", "Ylva", "Ansa",
+)  # fmt: skip
+_TEAM_ELDER_NAMES = (
+    "Aune", "Eero", "Hilma", "Iivari", "Kerttu", "Lempi", "Martta", "Väinö", "Rauha",
+    "Sylvi", "Toivo", "Urho",
+)  # fmt: skip
+
+
+def seed_meeting_team(
+    store: RecordStore,
+    team_id: str = "team-m",
+    families: int = 10,
+    org_unit: str = "lastensuojelu-1",
+    worker_id: str = "w-m-sosiaali",
+    client_base: int = 7000,
+    sibling_families: tuple[int, ...] = (0,),
+) -> list[dict]:
+    """Add a team of ``families`` synthetic families, one social worker responsible for all.
+
+    Family ``k`` has clients ``c-<client_base + 10k + 1>`` (and ``+ 2``, a sibling with a record of
+    their own, for the families in ``sibling_families``), a mother, a father and a grandparent.
+    Each client's family lists the others, the sibling as a member who is a client too; every
+    person has a test identity code. Returns per family: ``surname``, ``clients``, ``person_ids``,
+    ``names`` (display names) and ``identity_codes``, for tests to look for.
+    """
+    if not 1 <= families <= len(_TEAM_SURNAMES):
+        raise ValueError(f"1-{len(_TEAM_SURNAMES)} families")
+    store.add_worker(worker_id, "Maisa Tiiminvetäjä", org_unit, team_id, "social-worker")
+    store.add_worker(
+        f"{worker_id}-terapeutti", "Teemu Tiimiterapeutti", org_unit, team_id, "family-therapist"
+    )
+    numbers = iter(range(900, 1000))
+    seeded = []
+    for k in range(families):
+        surname = _TEAM_SURNAMES[k]
+        children = 2 if k in sibling_families else 1
+        clients = [
+            (
+                f"c-{client_base + 10 * k + n + 1}",
+                _TEAM_CHILD_NAMES[2 * k + n],
+                date(2010 + k % 8, 1 + n * 5, 1 + k),
+                next(numbers),
+            )
+            for n in range(children)
+        ]
+        adults = [
+            (_TEAM_ADULT_NAMES[2 * k], date(1980 + k, 2, 3 + k), next(numbers), "mother", True),
+            (_TEAM_ADULT_NAMES[2 * k + 1], date(1979 + k, 6, 5 + k), next(numbers), "father", True),
+            (_TEAM_ELDER_NAMES[k], date(1950 + k, 9, 9 + k), next(numbers), "grandparent", False),
+        ]  # fmt: skip
+        family = {
+            "surname": surname,
+            "clients": [c[0] for c in clients],
+            "person_ids": [],
+            "names": [],
+            "identity_codes": [],
+        }
+        for client_id, first, born, number in clients:
+            code = identity_code(born, number)
+            store.add_client(
+                client_id,
+                first,
+                surname,
+                team_id,
+                birth_date=born.isoformat(),
+                identity_code=code,
+                case_id=f"case-{client_id[2:]}",
+                responsible_worker_id=worker_id,
+            )
+            family["names"].append(f"{first} {surname}")
+            family["identity_codes"].append(code)
+        for client_id, *_rest in clients:
+            members = [
+                (first, born, number, relation, guardian, None)
+                for first, born, number, relation, guardian in adults
+            ] + [
+                (first, born, number, "sibling", False, other)
+                for other, first, born, number in clients
+                if other != client_id
+            ]
+            for index, (first, born, number, relation, guardian, member_client) in enumerate(
+                members, start=1
+            ):
+                person_id = f"p-{client_id[2:]}-{index:02d}"
+                code = identity_code(born, number)
+                store.add_family_member(
+                    client_id,
+                    person_id,
+                    first,
+                    surname,
+                    relation,
+                    birth_date=born.isoformat(),
+                    identity_code=code,
+                    is_guardian=guardian,
+                    in_household=relation != "grandparent",
+                    member_client_id=member_client,
+                )
+                family["person_ids"].append(person_id)
+                if f"{first} {surname}" not in family["names"]:
+                    family["names"].append(f"{first} {surname}")
+                if code not in family["identity_codes"]:
+                    family["identity_codes"].append(code)
+        seeded.append(family)
+    return seeded
