@@ -21,6 +21,7 @@ import lxml.html
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import Babel
 from sqlalchemy import select
 
 from plugin_host.storage.models import AuditEvent
@@ -41,6 +42,15 @@ def today() -> date:
 
 
 # --- the record system ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def request_context() -> Iterator[None]:
+    """A bare Flask request with Babel, for labels and dates formatted outside a view."""
+    app = Flask(__name__)
+    Babel(app)
+    with app.test_request_context():
+        yield
 
 
 @dataclass

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import flask
-import flask_babel
 import pytest
 
 from plugins.weekly_meeting.family_view import family_view
@@ -173,14 +171,6 @@ def marked() -> dict[str, Any]:
         "genogram_version": 98765,
         "team_notes": "SECRET-team-notes",
     }
-
-
-@pytest.fixture
-def request_context():
-    app = flask.Flask(__name__)
-    flask_babel.Babel(app)
-    with app.test_request_context():
-        yield
 
 
 def test_the_marked_discussion_is_valid():

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-import flask
-import flask_babel
 import pytest
 
 from plugin_host.api import PayloadInvalid, format_datetime, load_payload
@@ -23,14 +21,6 @@ MEETING = {
     "families": [{"clients": ["c-2002"], "discussion": {"team_notes": "OTHER-FAMILY-notes"}}],
     "agenda": "OTHER-FAMILY-agenda",
 }
-
-
-@pytest.fixture
-def request_context():
-    app = flask.Flask(__name__)
-    flask_babel.Babel(app)
-    with app.test_request_context():
-        yield
 
 
 def minutes(data: dict | None = None, **kwargs) -> dict:
