@@ -385,6 +385,15 @@ def test_a_team_launch_opens_a_client_view_of_its_client(app, launch_keys):
     assert opened.outcome == "success"
 
 
+def test_opening_from_a_meeting_passes_the_meeting_on_and_nothing_else(app, launch_keys):
+    browser = _team_launch(app, launch_keys)
+    query = {"meeting": "m-1234", "token": "x", "next": "//elsewhere"}
+    first = browser.get(f"/t/{TEAM_A}/open/{CLIENT_A}/teamwork/panel", query_string=query)
+    assert first.headers["Location"] == f"/c/{CLIENT_A}/p/teamwork/?meeting=m-1234"
+    again = browser.get(f"/t/{TEAM_A}/open/{CLIENT_A}/teamwork/panel", query_string=query)
+    assert again.headers["Location"] == f"/c/{CLIENT_A}/p/teamwork/?meeting=m-1234"
+
+
 def test_a_team_launch_cannot_open_another_teams_client(app, launch_keys):
     browser = _team_launch(app, launch_keys)
     answer = browser.get(f"/t/{TEAM_A}/open/{OTHER_TEAMS_CLIENT}/teamwork/panel")

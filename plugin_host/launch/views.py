@@ -91,12 +91,14 @@ def open_from_team(member_client: str, plugin: str, view_id: str) -> Response:
         ),
         None,
     )
+    # Only the meeting it is opened from passes on (the genogram links its version to it).
+    passed = {"meeting": request.args["meeting"][:64]} if request.args.get("meeting") else {}
     if reused is not None:
         g.launch = reused
         _audit_launch("success", f"{plugin}/{view_id} from team {team_launch.team_id}, reused")
-        return redirect(url_for(view.endpoint), code=303)
+        return redirect(url_for(view.endpoint, **passed), code=303)
     return _open_and_redirect(
-        client_launch, view.endpoint, f"{plugin}/{view_id} from team {team_launch.team_id}"
+        client_launch, view.endpoint, f"{plugin}/{view_id} from team {team_launch.team_id}", passed
     )
 
 
@@ -121,12 +123,14 @@ def _require_record_access(client_id: str, team_id: str) -> None:
         abort(403)
 
 
-def _open_and_redirect(launch: LaunchContext, endpoint: str, detail: str | None) -> Response:
+def _open_and_redirect(
+    launch: LaunchContext, endpoint: str, detail: str | None, args: dict[str, str] | None = None
+) -> Response:
     services = host_services()
     still_open = open_launches(services.database)
     g.launch = open_session(services.database, launch, services.config.session_hours)
     _audit_launch("success", detail)
-    response = redirect(url_for(endpoint), code=303)
+    response = redirect(url_for(endpoint, **(args or {})), code=303)
     remember_launch(response, g.launch, still_open, services.config.session_hours)
     return response
 

@@ -302,6 +302,7 @@ def _genogram(case: Case) -> dict[str, Any] | None:
             member_client=case.first_client,
             plugin="genogram",
             view_id="editor",
+            meeting=case.meeting["meeting_id"],
         ),
         "versions": [
             (str(n), api.gettext("Version %(number)s", number=n)) for n in range(latest or 0, 0, -1)
