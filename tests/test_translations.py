@@ -12,6 +12,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = {
     "host": (ROOT / "plugin_host", ROOT / "plugin_host" / "translations"),
     "genogram": (ROOT / "plugins" / "genogram", ROOT / "plugins" / "genogram" / "translations"),
+    "weekly_meeting": (
+        ROOT / "plugins" / "weekly_meeting",
+        ROOT / "plugins" / "weekly_meeting" / "translations",
+    ),
     "client_note": (
         ROOT / "examples/client_note/client_note",
         ROOT / "examples/client_note/client_note/translations",
