@@ -193,7 +193,7 @@ def test_without_a_launch_team_routes_are_401(app):
     browser = app.test_client()
     assert browser.get(f"{BOARD}/").status_code == 401
     assert browser.post(f"{BOARD}/state/k", json={"data": {}}).status_code == 401
-    assert browser.get(f"/t/{TEAM_A}/open/{CLIENT_A}/teamwork/panel").status_code == 401
+    assert browser.get(f"/t/{TEAM_A}/open/teamwork/panel?client={CLIENT_A}").status_code == 401
 
 
 def test_team_routes_of_a_plugin_not_enabled_in_the_unit_are_refused(app, launch_keys):
@@ -369,7 +369,7 @@ def test_state_reads_and_writes_about_a_client_are_audited_under_that_client(app
 
 def test_a_team_launch_opens_a_client_view_of_its_client(app, launch_keys):
     browser = _team_launch(app, launch_keys)
-    answer = browser.get(f"/t/{TEAM_A}/open/{CLIENT_A}/teamwork/panel")
+    answer = browser.get(f"/t/{TEAM_A}/open/teamwork/panel?client={CLIENT_A}")
     assert answer.status_code == 303
     assert answer.headers["Location"] == f"/c/{CLIENT_A}/p/teamwork/"
     page = browser.get(answer.headers["Location"])
@@ -387,16 +387,16 @@ def test_a_team_launch_opens_a_client_view_of_its_client(app, launch_keys):
 
 def test_opening_from_a_meeting_passes_the_meeting_on_and_nothing_else(app, launch_keys):
     browser = _team_launch(app, launch_keys)
-    query = {"meeting": "m-1234", "token": "x", "next": "//elsewhere"}
-    first = browser.get(f"/t/{TEAM_A}/open/{CLIENT_A}/teamwork/panel", query_string=query)
+    query = {"client": CLIENT_A, "meeting": "m-1234", "token": "x", "next": "//elsewhere"}
+    first = browser.get(f"/t/{TEAM_A}/open/teamwork/panel", query_string=query)
     assert first.headers["Location"] == f"/c/{CLIENT_A}/p/teamwork/?meeting=m-1234"
-    again = browser.get(f"/t/{TEAM_A}/open/{CLIENT_A}/teamwork/panel", query_string=query)
+    again = browser.get(f"/t/{TEAM_A}/open/teamwork/panel", query_string=query)
     assert again.headers["Location"] == f"/c/{CLIENT_A}/p/teamwork/?meeting=m-1234"
 
 
 def test_a_team_launch_cannot_open_another_teams_client(app, launch_keys):
     browser = _team_launch(app, launch_keys)
-    answer = browser.get(f"/t/{TEAM_A}/open/{OTHER_TEAMS_CLIENT}/teamwork/panel")
+    answer = browser.get(f"/t/{TEAM_A}/open/teamwork/panel?client={OTHER_TEAMS_CLIENT}")
     assert answer.status_code == 403
     assert {(s.team_id, s.client_id) for s in _sessions(app)} == {(TEAM_A, "")}
     [denied] = _audit(app, plugin="host", operation="launch", outcome="denied")
@@ -406,10 +406,10 @@ def test_a_team_launch_cannot_open_another_teams_client(app, launch_keys):
 
 def test_opening_from_the_team_needs_a_client_view_and_a_team_launch(app, launch_keys):
     team = _team_launch(app, launch_keys)
-    assert team.get(f"/t/{TEAM_A}/open/{CLIENT_A}/teamwork/board").status_code == 404
-    assert team.get(f"/t/{TEAM_A}/open/{CLIENT_A}/teamwork/nothing").status_code == 404
+    assert team.get(f"/t/{TEAM_A}/open/teamwork/board?client={CLIENT_A}").status_code == 404
+    assert team.get(f"/t/{TEAM_A}/open/teamwork/nothing?client={CLIENT_A}").status_code == 404
     client = _client_launch(app, launch_keys)
-    assert client.get(f"/t/{TEAM_A}/open/{CLIENT_B}/teamwork/panel").status_code == 403
+    assert client.get(f"/t/{TEAM_A}/open/teamwork/panel?client={CLIENT_B}").status_code == 403
 
 
 # --- bugs found ----------------------------------------------------------------------------------
@@ -445,7 +445,7 @@ def test_the_team_launch_survives_opening_the_teams_clients_during_a_meeting(app
     board = _team_launch(app, launch_keys)
     opens = [*sorted(TEAM_A_CLIENTS), *sorted(TEAM_A_CLIENTS)]  # ten opens, five families
     for number, client_id in enumerate(opens, start=1):
-        answer = board.get(f"/t/{TEAM_A}/open/{client_id}/teamwork/panel")
+        answer = board.get(f"/t/{TEAM_A}/open/teamwork/panel?client={client_id}")
         assert answer.status_code == 303, f"open #{number} ({client_id}): {answer.status_code}"
         assert board.get(answer.headers["Location"]).status_code == 200
         still = board.get(f"{BOARD}/").status_code

@@ -56,15 +56,16 @@ def launch() -> Response | tuple[str, int]:
     return _open_and_redirect(claims.as_context(), target, detail)
 
 
-@bp.get("/t/<team_id>/open/<member_client>/<plugin>/<view_id>")
-def open_from_team(member_client: str, plugin: str, view_id: str) -> Response:
+@bp.get("/t/<team_id>/open/<plugin>/<view_id>")
+def open_from_team(plugin: str, view_id: str) -> Response:
     """From a team launch (the weekly meeting), open a client view of one of the team's clients
-    (the family's genogram): a client launch of its own, after the same access check.
+    (the family's genogram): a client launch of its own, after the same access check. The client
+    is named in the query (``?client=``), which the access log drops: no client id in a path.
 
     ``team_id`` is bound to the team launch by ``binding`` before this runs."""
     services = host_services()
     team_launch: LaunchContext = g.launch
-    client_id = member_client
+    client_id = request.args.get("client", "")
     view = find_view(services.registry, services.enablement, team_launch.org_unit, plugin, view_id)
     if view is None or view.slot == TEAM_SLOT:
         abort(404)

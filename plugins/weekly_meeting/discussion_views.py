@@ -299,7 +299,7 @@ def _genogram(case: Case) -> dict[str, Any] | None:
     return {
         "url": url_for(
             "launch.open_from_team",
-            member_client=case.first_client,
+            client=case.first_client,
             plugin="genogram",
             view_id="editor",
             meeting=case.meeting["meeting_id"],

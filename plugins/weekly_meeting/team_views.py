@@ -136,9 +136,12 @@ def change_agenda(meeting_id: str) -> Response:
     return redirect(url_for(".meeting", meeting_id=meeting_id) + f"#{anchor}", code=303)
 
 
-@team_bp.get("/cases/<case_client>")
-def case_card(case_client: str) -> str:
-    """For a covering member: the latest hypotheses, open tasks and next review of a case."""
+@team_bp.get("/cases")
+def case_card() -> str:
+    """For a covering member: the latest hypotheses, open tasks and next review of a case.
+
+    The client is in the query (``?client=``): the access log drops queries, never paths."""
+    case_client = request.args.get("client", "")
     team_gateway = api.team_gateway()
     team = team_gateway.team()
     client = next((c for c in team.clients if c.client_id == case_client), None)

@@ -28,8 +28,14 @@ def plugin_blueprint():
 def slot_views(slot):
     if slot == "tab":
         raise RuntimeError("slot_views exploded")
-    return [SlotView(view_id="panel", slot="panel", endpoint="broken.panel",
-                     title={"fi": "Rikki", "sv": "Trasig", "en": "Broken"})]
+    return [
+        SlotView(
+            view_id="panel",
+            slot="panel",
+            endpoint="broken.panel",
+            title={"fi": "Rikki", "sv": "Trasig", "en": "Broken"},
+        )
+    ]
 
 
 @bp.get("/")

@@ -5,5 +5,10 @@ from plugin_host.api import hookimpl
 
 @hookimpl
 def plugin_manifest():
-    return {"name": "careless", "version": "one", "title": {"fi": "Huolimaton"},
-            "requires_host": ">=0.1", "scopes": ["everything"]}
+    return {
+        "name": "careless",
+        "version": "one",
+        "title": {"fi": "Huolimaton"},
+        "requires_host": ">=0.1",
+        "scopes": ["everything"],
+    }

@@ -131,7 +131,7 @@ def test_the_family_screen_and_case_card_show_one_family_only(team_launch, recor
         pages = {
             "form": meeting.discussion(first),
             "family screen": meeting.family_screen(first),
-            "case card": meeting.get(f"/cases/{first}"),
+            "case card": meeting.get(f"/cases?client={first}"),
         }
         for name, html in pages.items():
             assert marker(k) in html, name

@@ -379,7 +379,7 @@ def test_the_audit_names_each_family_client_and_no_client_off_the_agenda(team_la
     deliver(app)
     meeting.get("/")
     meeting.get(f"/meetings/{meeting.meeting_id}")
-    meeting.get("/cases/c-1001")
+    meeting.get("/cases?client=c-1001")
 
     for client_id in ("c-1001", "c-1005", "c-1002"):
         rows = audit_rows(app, client_id=client_id, plugin="weekly_meeting")
@@ -431,7 +431,7 @@ def test_the_board_shows_last_discussed_caseloads_fidelity_and_flags_undiscussed
     for row in board.xpath('//section[@aria-labelledby="families-heading"]//tbody/tr'):
         href = row.xpath("./th/a/@href")[0]
         cells = row.xpath("./td")
-        cases[href.rsplit("/", 1)[-1]] = {
+        cases[href.rsplit("client=", 1)[-1]] = {
             "last": cells[0].text_content(),
             "flagged": bool(cells[0].xpath('.//*[@class="overdue"]')),
             "open": cells[1].text_content().strip(),
@@ -469,16 +469,16 @@ def test_the_board_shows_last_discussed_caseloads_fidelity_and_flags_undiscussed
         "0 / 2",  # tasks overdue: each task once, though both siblings hold it
     ]
 
-    card = meeting.get("/cases/c-1001")
+    card = meeting.get("/cases?client=c-1001")
     for shown in ("LAUTA-HYPOTEESI-1", "LAUTA-HYPOTEESI-2", "AVOIN-LAUTA-TEHTAVA", "Aino Testinen"):
         assert shown in card, shown
     for hidden in ("HYLATTY-HYPOTEESI", "VALMIS-LAUTA-TEHTAVA", "YKSI-HYPOTEESI"):
         assert hidden not in card, hidden
     assert "Demo Työntekijä" in card  # the open task's owner
-    brother = meeting.get("/cases/c-1005")
+    brother = meeting.get("/cases?client=c-1005")
     assert "AVOIN-LAUTA-TEHTAVA" in brother and "LAUTA-HYPOTEESI-1" in brother
-    assert "LAUTA-HYPOTEESI" not in meeting.get("/cases/c-1003")
-    meeting.get("/cases/c-2001", status=404)  # another team's client
+    assert "LAUTA-HYPOTEESI" not in meeting.get("/cases?client=c-1003")
+    meeting.get("/cases?client=c-2001", status=404)  # another team's client
 
 
 # --- the client's record panel -------------------------------------------------------------------
