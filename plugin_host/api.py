@@ -7,6 +7,7 @@ without notice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -19,6 +20,7 @@ from flask_babel import (
     lazy_gettext,
     ngettext,
 )
+from markupsafe import Markup
 
 from plugin_host.hookspecs import PROJECT_NAME
 from plugin_host.launch.context import LaunchContext
@@ -43,7 +45,18 @@ from plugin_host.records import (
     TeamMember,
     VersionConflict,
 )
+from plugin_host.respondent.links import RespondentContext
 from plugin_host.scopes import ScopeDenied
+from plugin_host.statistics import Cell, Statistics
+from plugin_host.suppression import (
+    LinearFigure,
+    Shown,
+    SuppressedTable,
+    Table,
+    check_no_disclosure,
+    protect,
+    suppress,
+)
 from plugin_host.xml_safety import XmlRejected, parse_untrusted_xml
 
 if TYPE_CHECKING:
@@ -51,7 +64,9 @@ if TYPE_CHECKING:
     from plugin_host.plugin_state import PluginState
     from plugin_host.team_gateway import TeamGateway
 
-API_VERSION = "1.1"  # 1.1: team launches, team_gateway(), plugin_state(), plugin_settings()
+# 1.1: team launches, team_gateway(), plugin_state(), plugin_settings()
+# 1.2: respondent links (issue_respondent_link, current_respondent, respondent_gateway, ...)
+API_VERSION = "1.2"
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
@@ -97,9 +112,24 @@ class ArchiveForm:
     structured: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class RespondentLink:
+    """A one-time link for a family member: ``url`` (absolute) to send, show or turn into a QR
+    code; ``token`` is in it and is shown this once (the host keeps only its hash)."""
+
+    url: str
+    token: str
+    link_id: str
+    expires_at: datetime
+    kiosk: bool
+
+
 def current_launch() -> LaunchContext:
     """The launch this request belongs to: worker, unit, client, purpose and locale."""
-    return g.launch
+    launch = g.get("launch")
+    if launch is None:
+        raise RecordAccessDenied("no launch in this request")
+    return launch
 
 
 def gateway() -> RecordGateway:
@@ -143,11 +173,79 @@ def plugin_state() -> PluginState:
     return plugin_state_for_request(plugin_name=current_plugin())
 
 
+def statistics() -> Statistics:
+    """Anonymous statistics of the calling plugin in this launch's unit (any plugin's dataset
+    may be read: figures are aggregates); publish them through ``suppress``."""
+    from plugin_host.statistics import statistics_for_request
+
+    return statistics_for_request(plugin_name=current_plugin())
+
+
+def issue_respondent_link(
+    endpoint: str,
+    data: dict[str, Any],
+    *,
+    minutes_valid: int = 60 * 24 * 7,
+    kiosk: bool = False,
+) -> RespondentLink:
+    """In a client launch: a one-time link to ``endpoint`` of the calling plugin's respondent
+    blueprint for this client, valid for ``minutes_valid``; ``kiosk`` locks the browser that
+    opens it (hand the worker's device over: open ``url`` in this same frame)."""
+    from plugin_host.respondent.binding import issue_for_request
+
+    issued, url = issue_for_request(endpoint, data, minutes_valid, kiosk)
+    return RespondentLink(
+        url=url,
+        token=issued.token,
+        link_id=issued.link_id,
+        expires_at=issued.expires_at,
+        kiosk=issued.kiosk,
+    )
+
+
+def current_respondent() -> RespondentContext:
+    """In a respondent's request: the opened link (client, issuing worker, plugin, data)."""
+    from plugin_host.respondent.binding import current
+
+    return current()
+
+
+def respondent_gateway() -> RecordGateway:
+    """In a respondent's request: write new documents of the plugin's approved types; no reads."""
+    from plugin_host.respondent.gateway import respondent_gateway_for_request
+
+    return respondent_gateway_for_request()
+
+
+def finish_respondent() -> None:
+    """The respondent has answered: the session ends now and the link stays used."""
+    from plugin_host.respondent.binding import finish
+
+    finish()
+
+
+def respondent_qr_svg(url: str) -> Markup:
+    """An inline SVG QR code of ``url`` (a respondent link), with a title and a description for
+    screen readers; safe to put in a template as it is."""
+    import segno
+
+    svg = segno.make(url, error="m").svg_inline(
+        scale=4,
+        border=4,
+        light="#fff",
+        title=gettext("QR code of the questionnaire link"),
+        desc=gettext("Scan it with a phone camera to open the questionnaire."),
+    )
+    # segno escapes the title and description; the URL is in the drawing only, never as text.
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704
+
+
 __all__ = [
     "API_VERSION",
     "AccessDecision",
     "ArchiveForm",
     "Card",
+    "Cell",
     "Client",
     "Document",
     "DocumentList",
@@ -155,6 +253,7 @@ __all__ = [
     "Family",
     "FamilyMember",
     "LaunchContext",
+    "LinearFigure",
     "PayloadInvalid",
     "RecordAccessDenied",
     "RecordEvent",
@@ -163,27 +262,42 @@ __all__ = [
     "RecordTimeout",
     "RecordUnavailable",
     "RecordValidationFailed",
+    "RespondentContext",
+    "RespondentLink",
     "ScopeDenied",
+    "Shown",
     "SlotView",
     "StateConflict",
     "StateEntry",
+    "Statistics",
+    "SuppressedTable",
+    "Table",
     "Team",
     "TeamMember",
     "VersionConflict",
     "XmlRejected",
+    "check_no_disclosure",
     "current_launch",
+    "current_respondent",
+    "finish_respondent",
     "format_date",
     "format_datetime",
     "gateway",
     "get_timezone",
     "gettext",
     "hookimpl",
+    "issue_respondent_link",
     "lazy_gettext",
     "load_payload",
     "ngettext",
     "parse_untrusted_xml",
     "plugin_settings",
     "plugin_state",
+    "protect",
+    "respondent_gateway",
+    "respondent_qr_svg",
+    "statistics",
+    "suppress",
     "team_gateway",
     "view_available",
 ]

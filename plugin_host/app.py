@@ -18,6 +18,7 @@ from plugin_host.outbox.worker import build_outbox
 from plugin_host.plugin_settings import collect_plugin_settings
 from plugin_host.records import RecordSystem
 from plugin_host.registry import PluginRegistry
+from plugin_host.respondent.views import bp as respondent_bp
 from plugin_host.services import EXTENSION_KEY, HostServices
 from plugin_host.storage import Database
 
@@ -72,6 +73,7 @@ def create_app(
     errors.init_app(app)
     binding.init_app(app)
     app.register_blueprint(launch_bp)
+    app.register_blueprint(respondent_bp)
     mount_plugins(app, registry)
     registry.call_each("host_startup", app=app)
     if config.outbox.worker:

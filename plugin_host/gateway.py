@@ -361,26 +361,39 @@ def granted_scopes(plugin_name: str) -> frozenset[str]:
 
 def gateway_for_request(plugin_name: str) -> RecordGateway:
     """The gateway for ``plugin_name`` in the current (client) launch."""
-    if g.launch.is_team_launch:
+    launch = g.get("launch")
+    if launch is None:  # a respondent's request, say: it has respondent_gateway() only
+        raise RecordAccessDenied("no launch in this request")
+    if launch.is_team_launch:
         raise RecordAccessDenied("a team launch reaches a client through the team gateway")
-    return gateway_for_launch(plugin_name, g.launch)
+    if launch.is_unit_launch:
+        raise RecordAccessDenied("a unit launch sees aggregate figures only")
+    return gateway_for_launch(plugin_name, launch)
 
 
-def gateway_for_launch(plugin_name: str, launch: LaunchContext) -> RecordGateway:
-    """The gateway for ``plugin_name`` bound to ``launch``'s client: approved ∩ requested scopes."""
+def gateway_for_launch(
+    plugin_name: str,
+    launch: LaunchContext,
+    *,
+    scopes: frozenset[str] | None = None,
+    factory: type[RecordGateway] = RecordGateway,
+) -> RecordGateway:
+    """The gateway for ``plugin_name`` bound to ``launch``'s client: approved ∩ requested scopes
+    (or fewer: ``scopes``, a subset of them; a respondent's gateway is a ``factory`` of its own)."""
     services = host_services()
+    granted = granted_scopes(plugin_name)
 
     def accepted(ref: DocumentRef) -> None:
         services.outbox.wake()
         publish_saved(services, launch, plugin_name, ref)
 
-    return RecordGateway(
+    return factory(
         record_system=services.record_system,
         database=services.database,
         audit=services.audit,
         launch=launch,
         plugin=plugin_name,
-        scopes=granted_scopes(plugin_name),
+        scopes=granted if scopes is None else granted & scopes,
         document_types=services.document_types,
         on_accepted=accepted,
     )

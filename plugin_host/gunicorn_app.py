@@ -9,8 +9,8 @@ write is claimed by compare-and-set with a lease (``plugin_host.outbox.queue.cla
 one worker is still the recommendation, as every worker's writes queue for the one file lock.
 
 The access log keeps the promise of ``plugin_host.serving``: no query string (a launch token
-rides in one), client ids as ``-``, and none of the header or environment atoms of gunicorn's
-log format (cookies, referers with tokens in them).
+rides in one), client ids and respondent link tokens (``/r/<token>``) as ``-``, and none of the
+header or environment atoms of gunicorn's log format (cookies, referers with tokens in them).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from plugin_host.serving import CLIENT_SEGMENT, redact_request_line
+from plugin_host.serving import redact_request_line, redact_target
 
 # Like the Werkzeug server's line, plus the time taken in milliseconds.
 ACCESS_LOG_FORMAT = '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s %(M)sms'
@@ -47,7 +47,7 @@ class RedactingLogger(Logger):
 
 
 def _redact_target(target: str) -> str:
-    return CLIENT_SEGMENT.sub("/c/-", target.split("?", 1)[0])
+    return redact_target(target)
 
 
 def _stop_outbox(_server, worker) -> None:

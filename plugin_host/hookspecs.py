@@ -36,6 +36,16 @@ def team_blueprint() -> Blueprint | None:
 
 
 @hookspec
+def respondent_blueprint() -> Blueprint | None:
+    """Called once at start-up; returns a blueprint named ``<name>_respondent`` for link answers."""
+
+
+@hookspec
+def unit_blueprint() -> Blueprint | None:
+    """Called once at start-up; returns a blueprint named ``<name>_unit`` for unit launches."""
+
+
+@hookspec
 def slot_views(slot: str, org_unit: str) -> list[SlotView]:
     """Called when the record system asks what a slot (tab/panel/action/team) shows; the views."""
 

@@ -17,9 +17,11 @@ def select_locale() -> str:
     launch = g.get("launch")
     if launch is not None:
         return launch.locale
-    return (
-        request.accept_languages.best_match(LOCALES) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    # A respondent (a family member on their own phone) reads in their browser's language; the
+    # issuing worker's locale when the browser names none of ours.
+    respondent = g.get("respondent")
+    fallback = respondent.locale if respondent else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(LOCALES) or fallback
 
 
 def translation_directories(registry: PluginRegistry) -> list[str]:

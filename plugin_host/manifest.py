@@ -11,7 +11,7 @@ from packaging.version import InvalidVersion, Version
 from plugin_host.scopes import SCOPE_PATTERN
 
 # "team" is the record system's team page: its views are opened by a team launch.
-SLOTS = ("tab", "panel", "action", "team")
+SLOTS = ("tab", "panel", "action", "team", "unit")
 LOCALES = ("fi", "sv", "en")
 
 
@@ -64,8 +64,10 @@ class ManifestSchema(Schema):
         required=True,
         validate=[
             validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="Use a-z, 0-9 and _ only."),
-            # "<name>_team" is the name of a plugin's team blueprint.
+            # "<name>_team" and "<name>_respondent" name a plugin's team and respondent blueprints.
             validate.Regexp(r"^(?!.*_team$)", error="A name may not end in _team."),
+            validate.Regexp(r"^(?!.*_respondent$)", error="A name may not end in _respondent."),
+            validate.Regexp(r"^(?!.*_unit$)", error="A name may not end in _unit."),
         ],
     )
     version = fields.String(required=True, validate=_valid_version)

@@ -156,11 +156,17 @@ class PluginState:
         query = select(PluginStateEntry).where(PluginStateEntry.plugin == self._plugin)
         if self._launch.is_team_launch:
             return query.where(PluginStateEntry.team_id == self._launch.team_id)
-        return query.where(PluginStateEntry.client_id == self._launch.client_id)
+        # A unit launch (client "" and team ""): only entries about no client and no team.
+        query = query.where(PluginStateEntry.client_id == self._launch.client_id)
+        if self._launch.is_unit_launch:
+            query = query.where(PluginStateEntry.team_id == "")
+        return query
 
     def _may_see(self, row: PluginStateEntry) -> bool:
         if self._launch.is_team_launch:
             return row.team_id == self._launch.team_id
+        if self._launch.is_unit_launch:
+            return row.team_id == "" and row.client_id == ""
         return row.client_id == self._launch.client_id
 
     def _audit_read(self, entries: list[StateEntry]) -> None:

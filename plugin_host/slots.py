@@ -6,8 +6,11 @@ from plugin_host.api import SlotView
 from plugin_host.enablement import Enablement
 from plugin_host.registry import PluginRegistry
 
-# The record system's team page: its views open by a team launch, never by a client's.
+# The record system's team page: its views open by a team launch, never by a client's; and a
+# unit's management page, opened by a unit launch.
 TEAM_SLOT = "team"
+UNIT_SLOT = "unit"
+LAUNCH_SLOTS = frozenset({TEAM_SLOT, UNIT_SLOT})
 
 
 def enabled_plugins(registry: PluginRegistry, enablement: Enablement, org_unit: str) -> set[str]:

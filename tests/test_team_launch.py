@@ -115,11 +115,11 @@ def test_url_for_fills_in_the_launched_team(app, launch_keys):
     "claims",
     [
         pytest.param({"client_id": CLIENT_A, "team_id": TEAM_A}, id="both"),
-        pytest.param({"client_id": None}, id="neither"),
+        pytest.param({"client_id": None, "view": None}, id="neither-nor-view"),
         pytest.param({"client_id": None, "team_id": TEAM_A, "view": None}, id="team-without-view"),
     ],
 )
-def test_a_token_must_name_exactly_one_of_client_and_team(app, launch_keys, claims):
+def test_a_token_names_one_subject_and_a_team_or_unit_launch_its_view(app, launch_keys, claims):
     answer = app.test_client().get("/launch", query_string={"token": launch_keys.sign(**claims)})
     assert answer.status_code == 401
     assert _sessions(app) == []

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from plugin_host import __version__
 from plugin_host.api import Card, hookimpl
 from plugin_host.services import HostServices, host_services
-from plugin_host.slots import TEAM_SLOT, enabled_plugins, views_by_plugin
+from plugin_host.slots import LAUNCH_SLOTS, enabled_plugins, views_by_plugin
 
 bp = Blueprint("host_home", __name__)
 
@@ -70,9 +70,9 @@ def client_home() -> str:
     services = host_services()
     plugins = enabled_plugins(services.registry, services.enablement, g.launch.org_unit)
     views = views_by_plugin(services.registry, g.launch.org_unit, plugins)
-    # A team's views open by a team launch from the record system's team page, not from here.
+    # Team and unit views open by their own launches from the record system's pages, not here.
     client_views = {
-        name: [v for v in found if v.slot != TEAM_SLOT] for name, found in views.items()
+        name: [v for v in found if v.slot not in LAUNCH_SLOTS] for name, found in views.items()
     }
     return render_template(
         "host/client_home.html",

@@ -4,7 +4,8 @@ Routes carrying ``<client_id>`` (the host's and every plugin's, mounted under
 ``/c/<client_id>/p/<plugin>``) or ``<team_id>`` (team views under ``/t/<team_id>/p/<plugin>``)
 are checked here before any view runs: no launch at all is 401, a launch for another client or
 team is 403, a plugin not enabled in the launch's unit is 403, and an unsafe method needs the
-launch's CSRF token.
+launch's CSRF token. A browser handed to a family member in kiosk mode (``plugin_host.respondent``)
+gets 403 and the locked page on all of them, whatever launches it holds.
 """
 
 from __future__ import annotations
@@ -16,18 +17,21 @@ from flask import Flask, abort, current_app, g, request
 
 from plugin_host.launch.sessions import csrf_token_for, open_launches
 from plugin_host.plugin_context import plugin_of_blueprint
+from plugin_host.respondent import binding as respondent_binding
 from plugin_host.services import host_services
 
 CLIENT_ARG = "client_id"
 TEAM_ARG = "team_id"
+UNIT_ARG = "unit_id"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def bind_client(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    if not values or (CLIENT_ARG not in values and TEAM_ARG not in values):
+    if not values or not ({CLIENT_ARG, TEAM_ARG, UNIT_ARG} & values.keys()):
         return
+    respondent_binding.refuse_if_locked()
     services = host_services()
     launches = open_launches(services.database)
     if not launches:
@@ -35,9 +39,12 @@ def bind_client(endpoint: str | None, values: dict[str, Any] | None) -> None:
     if CLIENT_ARG in values:
         client_id = values.pop(CLIENT_ARG)
         for_client = [item for item in launches if item.client_id == client_id]
-    else:
+    elif TEAM_ARG in values:
         team_id = values.pop(TEAM_ARG)
         for_client = [item for item in launches if item.is_team_launch and item.team_id == team_id]
+    else:
+        unit = values.pop(UNIT_ARG)
+        for_client = [item for item in launches if item.is_unit_launch and item.org_unit == unit]
     if not for_client:
         abort(403)
     if request.method in SAFE_METHODS:
@@ -69,17 +76,26 @@ def add_client(endpoint: str, values: dict[str, Any]) -> None:
     launch = g.get("launch")
     if launch is None:
         return
-    for arg, value in ((CLIENT_ARG, launch.client_id), (TEAM_ARG, launch.team_id)):
+    unit = launch.org_unit if launch.is_unit_launch else ""
+    for arg, value in (
+        (CLIENT_ARG, launch.client_id),
+        (TEAM_ARG, launch.team_id),
+        (UNIT_ARG, unit),
+    ):
         if value and arg not in values and current_app.url_map.is_endpoint_expecting(endpoint, arg):
             values[arg] = value
 
 
 def csrf_token() -> str:
+    """The form token of this request's launch, or of its respondent session."""
     launch = g.get("launch")
-    return csrf_token_for(launch, current_app.secret_key) if launch else ""
+    if launch is not None:
+        return csrf_token_for(launch, current_app.secret_key)
+    return respondent_binding.respondent_csrf_token()
 
 
 def init_app(app: Flask) -> None:
     app.url_value_preprocessor(bind_client)
     app.url_defaults(add_client)
     app.add_template_global(csrf_token)
+    respondent_binding.init_app(app)

@@ -24,6 +24,11 @@ class LaunchContext:
     def is_team_launch(self) -> bool:
         return bool(self.team_id) and not self.client_id
 
+    @property
+    def is_unit_launch(self) -> bool:
+        """A manager's launch for the unit's figures: no client, no team, no record access."""
+        return not self.team_id and not self.client_id
+
     def for_team_client(self, client_id: str) -> LaunchContext:
         """The same session acting on one client of its team (audit rows name that client)."""
         return replace(self, client_id=client_id)

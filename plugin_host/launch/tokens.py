@@ -55,7 +55,8 @@ class LaunchClaimsSchema(Schema):
     jti = fields.String(required=True, validate=validate.Length(min=8, max=200))
     sub = fields.String(required=True, validate=validate.Length(min=1, max=100))
     org_unit = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    # Exactly one of them: a launch opens a client's record, or a team's page (weekly meeting).
+    # At most one: a launch opens a client's record, a team's page (the weekly meeting), or
+    # with neither, a unit's management page (aggregate figures only).
     client_id = fields.String(load_default="", validate=validate.Length(min=1, max=100))
     team_id = fields.String(load_default="", validate=validate.Length(min=1, max=100))
     purpose = fields.String(required=True, validate=validate.Length(min=1, max=100))
@@ -66,10 +67,11 @@ class LaunchClaimsSchema(Schema):
 
     @validates_schema
     def one_subject(self, data: dict, **_kwargs) -> None:
-        if bool(data["client_id"]) == bool(data["team_id"]):
-            raise ValidationError("Give exactly one of client_id and team_id.", "client_id")
-        if data["team_id"] and not data["view"]:
-            raise ValidationError("A team launch names its view.", "view")
+        if data["client_id"] and data["team_id"]:
+            raise ValidationError("Give one of client_id and team_id, not both.", "client_id")
+        # A launch without either is a unit launch (management figures): it names its view.
+        if not data["client_id"] and not data["view"]:
+            raise ValidationError("A team or unit launch names its view.", "view")
 
 
 def _issuer_of(token: str, config: HostConfig) -> IssuerConfig:

@@ -19,8 +19,9 @@ from plugin_host.launch.sessions import (
 )
 from plugin_host.launch.tokens import LaunchRejected, verify_launch_token
 from plugin_host.records import RecordAccessDenied, RecordSystemError
+from plugin_host.respondent.views import clear_kiosk_lock
 from plugin_host.services import host_services
-from plugin_host.slots import TEAM_SLOT, find_view
+from plugin_host.slots import LAUNCH_SLOTS, TEAM_SLOT, UNIT_SLOT, find_view
 
 bp = Blueprint("launch", __name__)
 log = logging.getLogger(__name__)
@@ -44,8 +45,9 @@ def launch() -> Response | tuple[str, int]:
     if claims.view:
         plugin, view_id = claims.view.split("/", 1)
         view = find_view(services.registry, services.enablement, claims.org_unit, plugin, view_id)
-        # A team's view opens only by a team launch, a client's only by a client launch.
-        if view is None or (view.slot == TEAM_SLOT) != bool(claims.team_id):
+        # A view opens only by its kind of launch: team, unit, or client.
+        kind = TEAM_SLOT if claims.team_id else "" if claims.client_id else UNIT_SLOT
+        if view is None or (view.slot if view.slot in LAUNCH_SLOTS else "") != kind:
             abort(404)
         target = view.endpoint
 
@@ -53,7 +55,12 @@ def launch() -> Response | tuple[str, int]:
     g.launch = claims.as_context()
     _require_record_access(claims.client_id, claims.team_id)
     detail = f"{claims.view} team {claims.team_id}" if claims.team_id else claims.view
-    return _open_and_redirect(claims.as_context(), target, detail)
+    if not claims.client_id and not claims.team_id:
+        detail = f"{claims.view} unit {claims.org_unit}"
+    response = _open_and_redirect(claims.as_context(), target, detail)
+    # A new signed launch means the worker has the device back from a family member (kiosk).
+    clear_kiosk_lock(response)
+    return response
 
 
 @bp.get("/t/<team_id>/open/<plugin>/<view_id>")
@@ -67,7 +74,7 @@ def open_from_team(plugin: str, view_id: str) -> Response:
     team_launch: LaunchContext = g.launch
     client_id = request.args.get("client", "")
     view = find_view(services.registry, services.enablement, team_launch.org_unit, plugin, view_id)
-    if view is None or view.slot == TEAM_SLOT:
+    if view is None or view.slot in LAUNCH_SLOTS:
         abort(404)
     client_launch = replace(team_launch, client_id=client_id, team_id="")
     g.launch = client_launch
@@ -104,7 +111,12 @@ def open_from_team(plugin: str, view_id: str) -> Response:
 
 
 def _require_record_access(client_id: str, team_id: str) -> None:
-    """Ask the record system: may this worker open the client (or is the worker in the team)?"""
+    """Ask the record system: may this worker open the client (or is the worker in the team)?
+
+    A unit launch (neither) reads aggregate figures only: the record system's signature on the
+    token is its word, and nothing of any client is reached through it."""
+    if not client_id and not team_id:
+        return
     services = host_services()
     ctx = g.launch.request_context()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -167,3 +167,112 @@ class PluginStateEntry(Base):
     version: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class StatObservation(Base):
+    """One anonymous observation for statistics (a feedback answer's item score, a discussion's
+    fidelity flag): no names, no identity codes, no client ids; ``family_key`` is a keyed
+    pseudonym that only counts distinct families for small-cell suppression."""
+
+    __tablename__ = "stat_observation"
+    __table_args__ = (
+        Index(
+            "ix_stat_observation_cell",
+            "plugin",
+            "dataset",
+            "org_unit",
+            "team_id",
+            "month",
+            "measure",
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plugin: Mapped[str] = mapped_column(String(40))
+    dataset: Mapped[str] = mapped_column(String(40))
+    org_unit: Mapped[str] = mapped_column(String(100))
+    team_id: Mapped[str] = mapped_column(String(100))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    family_key: Mapped[str] = mapped_column(String(64))
+    d1: Mapped[str] = mapped_column(String(100), default="")
+    d2: Mapped[str] = mapped_column(String(100), default="")
+    d3: Mapped[str] = mapped_column(String(100), default="")
+    measure: Mapped[str] = mapped_column(String(60))
+    value: Mapped[int]
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StatRollup(Base):
+    """Counts of observations per cell and value, kept as observations are recorded, so that a
+    management page reads thousands of rows, not millions."""
+
+    __tablename__ = "stat_rollup"
+    __table_args__ = (
+        UniqueConstraint(
+            "plugin",
+            "dataset",
+            "org_unit",
+            "team_id",
+            "month",
+            "d1",
+            "d2",
+            "d3",
+            "measure",
+            "value",
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plugin: Mapped[str] = mapped_column(String(40))
+    dataset: Mapped[str] = mapped_column(String(40))
+    org_unit: Mapped[str] = mapped_column(String(100))
+    team_id: Mapped[str] = mapped_column(String(100))
+    month: Mapped[str] = mapped_column(String(7))
+    d1: Mapped[str] = mapped_column(String(100), default="")
+    d2: Mapped[str] = mapped_column(String(100), default="")
+    d3: Mapped[str] = mapped_column(String(100), default="")
+    measure: Mapped[str] = mapped_column(String(60))
+    value: Mapped[int]
+    count: Mapped[int]
+
+
+class StatFamily(Base):
+    """Which (pseudonymous) families a cell's figures rest on: the basis of suppression."""
+
+    __tablename__ = "stat_family"
+    __table_args__ = (
+        UniqueConstraint("plugin", "dataset", "org_unit", "team_id", "month", "d1", "family_key"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plugin: Mapped[str] = mapped_column(String(40))
+    dataset: Mapped[str] = mapped_column(String(40))
+    org_unit: Mapped[str] = mapped_column(String(100))
+    team_id: Mapped[str] = mapped_column(String(100))
+    month: Mapped[str] = mapped_column(String(7))
+    d1: Mapped[str] = mapped_column(String(100), default="")
+    family_key: Mapped[str] = mapped_column(String(64))
+
+
+class RespondentLink(Base):
+    """A one-time link (or kiosk hand-over) for a family member to answer without logging in.
+
+    Only a hash of the token is kept. Issued in a worker's client launch; ``opened_at`` is set
+    the first (and only) time the link is used, ``finished_at`` when the answer is given.
+    """
+
+    __tablename__ = "respondent_link"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    link_id: Mapped[str] = mapped_column(String(32), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    plugin: Mapped[str] = mapped_column(String(40))
+    endpoint: Mapped[str] = mapped_column(String(100))
+    kiosk: Mapped[bool] = mapped_column(default=False)
+    worker_id: Mapped[str] = mapped_column(String(100))
+    org_unit: Mapped[str] = mapped_column(String(100))
+    client_id: Mapped[str] = mapped_column(String(100), index=True)
+    purpose: Mapped[str] = mapped_column(String(100))
+    locale: Mapped[str] = mapped_column(String(5))
+    data: Mapped[str] = mapped_column(Text)  # JSON from the plugin: no names, no identity codes
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    session_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
