@@ -30,6 +30,7 @@ class Client:
     identity_code: str | None = None
     case_id: str | None = None
     responsible_worker_id: str | None = None
+    team_id: str | None = None
 
     @property
     def display_name(self) -> str:

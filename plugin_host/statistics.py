@@ -393,8 +393,12 @@ def _empty(key: tuple[str, ...]) -> Cell:
 
 
 def statistics_for_request(plugin_name: str) -> Statistics:
-    """The calling plugin's statistics in this request's launch unit."""
+    """The calling plugin's statistics in this request's unit: the launch's, or for a family
+    member answering through a one-time link, the unit of the worker who issued it."""
     from plugin_host.services import host_services
 
     services = host_services()
-    return Statistics(services.database, services.config.secret_key, plugin_name, g.launch.org_unit)
+    subject = g.get("launch") or g.get("respondent")
+    if subject is None:
+        raise RuntimeError("statistics need a launch or a respondent session")
+    return Statistics(services.database, services.config.secret_key, plugin_name, subject.org_unit)

@@ -32,6 +32,7 @@ _CLIENT_FIELDS = (
     "identity_code",
     "case_id",
     "responsible_worker_id",
+    "team_id",
 )
 _MEMBER_FIELDS = (
     "person_id",

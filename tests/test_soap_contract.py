@@ -111,6 +111,7 @@ def test_get_client(soap_record_system):
         identity_code="120514A902F",
         case_id="case-1001",
         responsible_worker_id="w-demo",
+        team_id="team-a",
     )
     assert_plain(client)
 

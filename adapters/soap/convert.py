@@ -33,6 +33,7 @@ def client(value: Any) -> Client:
         identity_code=value.IdentityCode,
         case_id=value.CaseId,
         responsible_worker_id=value.ResponsibleWorkerId,
+        team_id=value.TeamId,
     )
 
 
