@@ -124,6 +124,13 @@ class RespondentLink:
     kiosk: bool
 
 
+def current_locale() -> str:
+    """The language of this request's pages: fi, sv or en."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or "fi")
+
+
 def current_launch() -> LaunchContext:
     """The launch this request belongs to: worker, unit, client, purpose and locale."""
     launch = g.get("launch")
@@ -151,6 +158,17 @@ def plugin_settings() -> dict[str, Any]:
     from plugin_host.services import host_services
 
     return host_services().plugin_settings.get(current_plugin(), {})
+
+
+def plugin_available(plugin: str) -> bool:
+    """Whether another plugin is loaded and enabled in this launch's unit (to use its figures)."""
+    from plugin_host.services import host_services
+    from plugin_host.slots import enabled_plugins
+
+    services = host_services()
+    return plugin in enabled_plugins(
+        services.registry, services.enablement, current_launch().org_unit
+    )
 
 
 def view_available(plugin: str, view_id: str) -> bool:
@@ -278,6 +296,7 @@ __all__ = [
     "XmlRejected",
     "check_no_disclosure",
     "current_launch",
+    "current_locale",
     "current_respondent",
     "finish_respondent",
     "format_date",
@@ -291,6 +310,7 @@ __all__ = [
     "load_payload",
     "ngettext",
     "parse_untrusted_xml",
+    "plugin_available",
     "plugin_settings",
     "plugin_state",
     "protect",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, g, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_date, format_datetime, get_locale
 
 from plugin_host.registry import PluginRegistry
 
@@ -49,3 +49,6 @@ def init_app(app: Flask, registry: PluginRegistry, default_locale: str) -> None:
         default_translation_directories=";".join(translation_directories(registry)),
     )
     app.context_processor(lambda: {"html_lang": str(get_locale() or default_locale)})
+    # Dates and times in the reader's locale and Finland's time zone, in every template.
+    app.add_template_global(format_date)
+    app.add_template_global(format_datetime)

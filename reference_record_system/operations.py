@@ -103,9 +103,7 @@ def list_team_clients(store: RecordStore, ctx: Context, payload: etree._Element)
         raise access_denied("the worker does not belong to this team")
     response = element("ListTeamClientsResponse", {"TeamId": team_id})
     response.extend(_record("Client", c, _CLIENT_FIELDS) for c in store.list_clients(team_id))
-    response.extend(
-        _record("Member", m, _TEAM_MEMBER_FIELDS) for m in store.team_members(team_id)
-    )
+    response.extend(_record("Member", m, _TEAM_MEMBER_FIELDS) for m in store.team_members(team_id))
     return response
 
 

@@ -62,6 +62,7 @@ ROLES = {
 
 
 TEAM_SLOT = "team"
+UNIT_SLOT = "unit"
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,17 @@ def team_page() -> str:
     )
 
 
+@bp.get("/management")
+def management_page() -> str:
+    """The unit's management page: the plugins' aggregate figures, opened by a unit launch."""
+    store = current_store()
+    worker = _chosen_worker(store.workers())
+    frames, notice = _plugin_frames(worker, {})
+    return render_template(
+        "web/management.html", worker=worker, frames=frames, plugin_notice=notice
+    )
+
+
 @bp.errorhandler(404)
 def not_found(_error: Exception) -> tuple[str, int]:
     return render_template("web/not_found.html"), 404
@@ -144,8 +156,9 @@ def _chosen_worker(workers: list[dict]) -> dict:
 
 
 def _plugin_frames(worker: dict, subject: dict[str, str]) -> tuple[list[PluginFrame], str]:
-    """The iframes to embed for a client's record (``{"client_id": ...}``) or a team's page
-    (``{"team_id": ...}``), or none and a notice saying why: the record works without them."""
+    """The iframes to embed for a client's record (``{"client_id": ...}``), a team's page
+    (``{"team_id": ...}``) or the unit's management page (``{}``), or none and a notice saying
+    why: the record works without them."""
     config = current_app.config
     host_url = (config.get("HOST_URL") or "").rstrip("/")
     key_setting = config.get("LAUNCH_PRIVATE_KEY")
@@ -165,7 +178,7 @@ def _plugin_frames(worker: dict, subject: dict[str, str]) -> tuple[list[PluginFr
         "locale": LOCALE,
         **subject,
     }
-    on_team_page = "team_id" in subject
+    page_slot = TEAM_SLOT if "team_id" in subject else "" if "client_id" in subject else UNIT_SLOT
     frames = [
         PluginFrame(
             view=view,
@@ -176,7 +189,7 @@ def _plugin_frames(worker: dict, subject: dict[str, str]) -> tuple[list[PluginFr
             ),
         )
         for view in views
-        if (view.slot == TEAM_SLOT) == on_team_page
+        if (view.slot if view.slot in (TEAM_SLOT, UNIT_SLOT) else "") == page_slot
     ]
     return frames, ""
 

@@ -76,19 +76,18 @@ def _catalogue(data: dict[str, Any]) -> dict[str, EnabledQuestionnaire]:
     errors: dict[str, Any] = {}
     for index, wanted in enumerate(data["questionnaires"]):
         qid = wanted["questionnaire_id"]
-        definition = (
-            known.get((qid, wanted["version"])) if wanted["version"] else latest.get(qid)
-        )
+        version = wanted.get("version")
+        definition = known.get((qid, version)) if version else latest.get(qid)
         if definition is None:
             errors[index] = {"questionnaire_id": [_("No such questionnaire is loaded.")]}
             continue
         try:
-            reference = check_enable(definition, wanted["licence_reference"])
+            reference = check_enable(definition, wanted.get("licence_reference"))
         except PayloadInvalid as exc:
             errors[index] = exc.errors
             continue
         enabled[qid] = EnabledQuestionnaire(
-            definition, wanted["channel"] or definition.channel_default, reference
+            definition, wanted.get("channel") or definition.channel_default, reference
         )
     if errors:
         raise ValidationError({"questionnaires": errors})

@@ -76,6 +76,8 @@ def sign(
         )
         documents[client_id] = {"document_id": ref.document_id, "version": ref.version}
         _index(client_id, meeting, state, index_entry(content, client_id, members))
+    if number == 1:  # a correction is the same discussion: counted once
+        _record_figures(meeting, team, index_entry(content, state["family_clients"][0], members))
     return {
         "number": number,
         "at": now.isoformat(),
@@ -92,6 +94,42 @@ def _index(client_id: str, meeting: dict, state: dict, entry: dict[str, Any]) ->
     # One history entry per discussion and client; a correction replaces its own.
     history_key = f"{meeting['meeting_id']}.{state['item_id']}.{client_id}"
     store.put(CASE_HISTORY_KIND, history_key, entry, client_id=client_id)
+
+
+def _record_figures(meeting: dict, team: api.Team, entry: dict[str, Any]) -> None:
+    """The anonymous figures management sees (through the feedback plugin): one discussion of
+    one family, and the team's social workers' caseloads at that time."""
+    statistics = api.statistics()
+    month = meeting["date"].strftime("%Y-%m")
+    day = meeting["date"].isoformat()
+    open_tasks = [t for t in entry["tasks"] if t["state"] == "open"]
+    statistics.record(
+        "discussions",
+        client_id=entry["client_id"],
+        team_id=team.team_id,
+        month=month,
+        values={
+            "family_present": int(entry["family_present"]),
+            "network_present": int(entry["network_present"]),
+            "child_view": int(entry["child_view_recorded"]),
+            "two_hypotheses": int(entry["hypothesis_count"] >= 2),
+            "outcome": int(entry["has_outcome"]),
+            "open_tasks": len(open_tasks),
+            "overdue_tasks": sum(1 for t in open_tasks if t["due"] and t["due"] < day),
+        },
+    )
+    limit = api.plugin_settings()["caseload_limit"]
+    for member in team.members:
+        if member.role != "social-worker":
+            continue
+        caseload = sum(1 for c in team.clients if c.responsible_worker_id == member.worker_id)
+        statistics.record(
+            "caseload",
+            client_id=f"worker:{member.worker_id}",
+            team_id=team.team_id,
+            month=month,
+            values={"caseload": caseload, "over_limit": int(caseload > limit)},
+        )
 
 
 def may_sign(worker_id: str, family_clients: list[str], team: api.Team) -> bool:

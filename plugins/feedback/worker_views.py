@@ -1,0 +1,158 @@
+"""In the client's record, for the worker: ask for feedback (hand the device over, or send a
+one-time link or QR code), and the family's feedback over time with what it signals."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import abort, render_template, request
+
+from plugin_host import api
+from plugins.feedback import figures
+from plugins.feedback.blueprints import client_bp
+from plugins.feedback.charts import Point, line_chart
+from plugins.feedback.definitions import localised
+from plugins.feedback.responses import DOCUMENT_TYPE, IssueForm
+from plugins.feedback.scoring import CHANGE_LABELS, reliable_change, score
+from plugins.feedback.settings import EnabledQuestionnaire
+
+KIOSK_MINUTES = 30  # a device handed over in the meeting is answered there and then
+
+
+def catalogue() -> dict[str, EnabledQuestionnaire]:
+    return api.plugin_settings()["catalogue"]
+
+
+def today() -> date:
+    return datetime.now(api.get_timezone()).date()
+
+
+@dataclass(frozen=True)
+class Series:
+    """One respondent role's answers to one questionnaire, oldest first, with their signals."""
+
+    enabled: EnabledQuestionnaire
+    role: str
+    answers: list[dict[str, Any]]
+    chart: str
+    change: Any
+
+
+@client_bp.get("/")
+def panel() -> str:
+    """The family's feedback over time, and the form to ask for more."""
+    return render_template(
+        "feedback/panel.html",
+        catalogue=catalogue(),
+        series=_series(),
+        meeting_id=request.args.get("meeting", ""),
+        today=today(),
+        locale=api.current_locale(),
+        localised=localised,
+        role_labels=ROLE_LABELS,
+        change_labels=CHANGE_LABELS,
+        parse_date=date.fromisoformat,
+    )
+
+
+@client_bp.post("/ask")
+def ask() -> str:
+    """Issue a one-time link (or a kiosk hand-over) for one respondent."""
+    fields = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
+    form = api.load_payload(IssueForm(), fields)
+    enabled = catalogue().get(form["questionnaire_id"])
+    if enabled is None or form["band"] not in enabled.definition.bands:
+        abort(404)
+    client = api.gateway().client()
+    settings = api.plugin_settings()
+    kiosk = form["mode"] == "kiosk"
+    link = api.issue_respondent_link(
+        "feedback_respondent.questionnaire",
+        {
+            "questionnaire_id": enabled.definition.questionnaire_id,
+            "version": enabled.definition.version,
+            "band": form["band"],
+            "role": form["respondent_role"],
+            "channel": enabled.channel,
+            "team_id": client.team_id or "",
+            "meeting_id": form["meeting_id"],
+            "meeting_date": (form["meeting_date"] or today()).isoformat(),
+        },
+        minutes_valid=KIOSK_MINUTES if kiosk else settings["link_days"] * 24 * 60,
+        kiosk=kiosk,
+    )
+    figures.record_invitation(client.client_id, client.team_id or "", today(), enabled.definition)
+    return render_template(
+        "feedback/issued.html",
+        link=link,
+        enabled=enabled,
+        form=form,
+        qr=None if kiosk else api.respondent_qr_svg(link.url),
+    )
+
+
+def _series() -> list[Series]:
+    record = api.gateway()
+    answers = []
+    for ref in record.documents(DOCUMENT_TYPE):
+        answers.append(json.loads(record.document(ref.document_id).content))
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for answer in sorted(answers, key=lambda a: a["answered_at"]):
+        found.setdefault((answer["questionnaire_id"], answer["respondent_role"]), []).append(answer)
+    series = []
+    for (questionnaire_id, role), given in found.items():
+        enabled = catalogue().get(questionnaire_id)
+        if enabled is None:
+            continue
+        series.append(_one_series(enabled, role, given))
+    return series
+
+
+def _one_series(enabled: EnabledQuestionnaire, role: str, given: list[dict]) -> Series:
+    definition = enabled.definition
+    low, high = definition.total_range
+    scored = [score(definition, a["band"], a["answers"]) for a in given]
+    points = [
+        Point(
+            label=api.format_date(date.fromisoformat(a["meeting_date"] or a["answered_at"][:10])),
+            value=s.total,
+            marked=bool(s.alliance_alert or s.below_cutoff),
+        )
+        for a, s in zip(given, scored, strict=True)
+    ]
+    change = None
+    if len(given) > 1:
+        change = reliable_change(
+            definition, scored[0].total, scored[-1].total, band=given[-1]["band"]
+        )
+    title = api.gettext(
+        "%(questionnaire)s: %(role)s",
+        questionnaire=localised(definition.title, api.current_locale()),
+        role=str(ROLE_LABELS[role]),
+    )
+    description = api.gettext(
+        "Total scores over time, from %(first)s to %(last)s; hollow points are alerts.",
+        first=f"{scored[0].total:g}",
+        last=f"{scored[-1].total:g}",
+    )
+    chart = line_chart(
+        points,
+        chart_id=f"chart-{definition.questionnaire_id}-{role}",
+        minimum=low,
+        maximum=high,
+        title=title,
+        description=description,
+        threshold=definition.scoring.alliance_threshold.total,
+    )
+    rows = [dict(a, score=s) for a, s in zip(given, scored, strict=True)]
+    return Series(enabled, role, rows, chart, change)
+
+
+ROLE_LABELS = {
+    "child": api.lazy_gettext("child"),
+    "parent": api.lazy_gettext("parent"),
+    "other_adult": api.lazy_gettext("other adult"),
+}
