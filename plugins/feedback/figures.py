@@ -19,6 +19,10 @@ from plugins.feedback.scoring import Score
 
 INVITATIONS = "invitations"
 ANSWERS = "answers"
+# Answers by level of their total (low, middle, high third of the scale), each level a dataset
+# cell of its own so that its families are counted and a small level is suppressed by itself.
+LEVELS = "answer_levels"
+LEVEL_NAMES = ("low", "middle", "high")
 TOTAL = "total"
 MEETING_PLUGIN = "weekly_meeting"
 DISCUSSIONS = "discussions"
@@ -72,7 +76,8 @@ def record_answer(
     """Both channels: the figures carry no answer text, no name, no client id."""
     values = {TOTAL: round(score.total)}
     values |= {f"item_{item}": value for item, value in score.items.items()}
-    api.statistics().record(
+    statistics = api.statistics()
+    statistics.record(
         ANSWERS,
         client_id=client_id,
         team_id=team_id,
@@ -80,6 +85,27 @@ def record_answer(
         dims=(questionnaire.questionnaire_id, band, role),
         values=values,
     )
+    statistics.record(
+        LEVELS,
+        client_id=client_id,
+        team_id=team_id,
+        month=month_of(day),
+        dims=(level_key(questionnaire.questionnaire_id, level_of(questionnaire, score.total)),),
+        values={"answers": 1},
+    )
+
+
+def level_of(questionnaire: Questionnaire, total: float) -> str:
+    """low, middle or high: which third of the total's range the score is in."""
+    low, high = questionnaire.total_range
+    share = (total - low) / ((high - low) or 1)
+    if not questionnaire.higher_is_better:
+        share = 1 - share
+    return LEVEL_NAMES[min(int(share * 3), 2)]
+
+
+def level_key(questionnaire_id: str, level: str) -> str:
+    return f"{questionnaire_id}:{level}"
 
 
 @dataclass(frozen=True)
@@ -120,6 +146,15 @@ def management_tables(
         publish("answers", api.gettext("Answers"), answers, _count),
         publish("mean", api.gettext("Mean total score"), answers, _mean),
     ]
+    tables += [
+        publish(
+            f"level_{level}",
+            str(LEVEL_TITLES[level]),
+            stats.table(LEVELS, "answers", months=months, d1=level_key(questionnaire_id, level)),
+            _count,
+        )
+        for level in LEVEL_NAMES
+    ]
     if with_meetings:
         tables += [
             publish(
@@ -130,8 +165,31 @@ def management_tables(
             )
             for measure in MEETING_SHARES
         ]
+        # Caseloads are not about families: each worker counts as one (no per-worker figure is
+        # shown, only the team's mean and how many are over the limit).
+        for measure, title, show in (
+            ("caseload", api.gettext("Mean caseload of the team's social workers"), _mean),
+            (
+                "over_limit",
+                api.gettext("Share of social workers' caseloads over the limit"),
+                _share,
+            ),
+        ):
+            caseload = stats.table(CASELOAD, measure, months=months, plugin=MEETING_PLUGIN)
+            tables.append(Published(f"caseload_{measure}", title, api.suppress(caseload, 1), show))
     return tables
 
+
+LEVEL_SHORT = {
+    "low": api.lazy_gettext("low"),
+    "middle": api.lazy_gettext("middle"),
+    "high": api.lazy_gettext("high"),
+}
+LEVEL_TITLES = {
+    "low": api.lazy_gettext("Answers with a low total (lowest third of the scale)"),
+    "middle": api.lazy_gettext("Answers with a middle total"),
+    "high": api.lazy_gettext("Answers with a high total (highest third of the scale)"),
+}
 
 MEETING_SHARE_TITLES = {
     "family_present": api.lazy_gettext("Weekly meetings with the family present"),
@@ -140,8 +198,3 @@ MEETING_SHARE_TITLES = {
     "two_hypotheses": api.lazy_gettext("Discussions with at least two hypotheses"),
     "outcome": api.lazy_gettext("Discussions ending in an outcome"),
 }
-
-
-def caseloads(months: list[str]) -> api.Table:
-    """The weekly meeting's caseload observations: per team, workers and their mean caseload."""
-    return api.statistics().table(CASELOAD, "caseload", months=months, plugin=MEETING_PLUGIN)

@@ -59,6 +59,17 @@ def management() -> str:
         )
         for month, shown in mean.table.column_totals.items()
     ]
+    levels = [t for t in tables if t.key.startswith("level_")]
+    level_bars = [
+        Bar(
+            label=t.title,
+            value=None
+            if t.table.grand_total is None or t.table.grand_total.suppressed
+            else t.table.grand_total.figures.count,
+            note=t.table.grand_total.text(t.show) if t.table.grand_total else "",
+        )
+        for t in levels
+    ]
     low, high = catalogue()[questionnaire_id].definition.total_range
     return render_template(
         "feedback/management.html",
@@ -75,6 +86,15 @@ def management() -> str:
             title=api.gettext("Mean total score per month"),
             description=api.gettext(
                 "One bar per month for the whole unit; the same figures are in the table below."
+            ),
+        ),
+        levels_chart=bar_chart(
+            level_bars,
+            chart_id="levels",
+            maximum=max((b.value or 0 for b in level_bars), default=0) or 1,
+            title=api.gettext("Answers by level of the total score, whole unit"),
+            description=api.gettext(
+                "Low, middle and high thirds of the scale; the same figures are in the tables."
             ),
         ),
         scale=(low, high),
