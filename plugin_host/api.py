@@ -56,6 +56,7 @@ from plugin_host.suppression import (
     check_no_disclosure,
     protect,
     suppress,
+    suppress_partition,
 )
 from plugin_host.xml_safety import XmlRejected, parse_untrusted_xml
 
@@ -318,6 +319,7 @@ __all__ = [
     "respondent_qr_svg",
     "statistics",
     "suppress",
+    "suppress_partition",
     "team_gateway",
     "view_available",
 ]

@@ -143,9 +143,51 @@ def suppress(table: Table[F], minimum_families: int = MINIMUM_FAMILIES) -> Suppr
     for name in protect(list(figures.values()), minimum_families, hidden=set(hidden)):
         hidden.setdefault(name, SECONDARY)
 
+    return _apply(table, hidden, minimum_families)
+
+
+def suppress_partition(
+    whole: Table[F], parts: Mapping[str, Table[F]], minimum_families: int = MINIMUM_FAMILIES
+) -> tuple[SuppressedTable[F], dict[str, SuppressedTable[F]]]:
+    """A table and the tables it splits into (each cell of ``whole`` the sum of the parts' cells
+    at the same place: answers = low + middle + high), suppressed together: no hidden figure of
+    any of them follows from the figures published in all of them."""
+    named: dict[str, Table[F]] = {"": whole, **parts}
+    figures: list[LinearFigure] = []
+    for name, table in named.items():
+        for position, figure in table_figures(table).items():
+            # An atom is a part's innermost cell; the whole's cells are made of the parts'.
+            atoms = frozenset(
+                (part, *atom) for atom in figure.atoms for part in (parts if not name else [name])
+            )
+            figures.append(LinearFigure((name, position), atoms, figure.families))
+    hidden_names = {f.name for f in figures if f.families < minimum_families}
+    for name, table in named.items():
+        own = {position: f for (owner, position), f in _by_name(figures).items() if owner == name}
+        for position in _lines_rule(table, own, {p for owner, p in hidden_names if owner == name}):
+            hidden_names.add((name, position))
+    hidden_names |= protect(figures, minimum_families, hidden=hidden_names)
+    result = {
+        name: _apply(
+            table, {p: SECONDARY for owner, p in hidden_names if owner == name}, minimum_families
+        )
+        for name, table in named.items()
+    }
+    return result.pop(""), result
+
+
+def _by_name(figures: Sequence[LinearFigure]) -> dict[Hashable, LinearFigure]:
+    return {f.name: f for f in figures}
+
+
+def _apply(
+    table: Table[F], hidden: Mapping[Position, str], minimum_families: int
+) -> SuppressedTable[F]:
     def shown(position: Position, cell: F | None) -> Shown[F]:
         if position in hidden:
-            return Shown(None, hidden[position], minimum_families)
+            families = (cell or _Empty).families
+            reason = PRIMARY if families < minimum_families else hidden[position]
+            return Shown(None, reason, minimum_families)
         return Shown(cell, "", minimum_families)
 
     return SuppressedTable(

@@ -20,6 +20,7 @@ from plugin_host.suppression import (
     check_no_disclosure,
     protect,
     suppress,
+    suppress_partition,
     table_figures,
 )
 
@@ -320,3 +321,41 @@ def test_no_suppressed_cell_can_be_computed_from_a_tables_published_figures(tabl
     # A fixed point: suppressing the result again changes nothing.
     again = protect(list(figures.values()), minimum, hidden=hidden)
     assert again == hidden
+
+
+def test_a_table_and_its_parts_are_suppressed_together():
+    """answers = low + middle + high on one page: a small hidden part must not be the
+    difference of the published total and the other parts."""
+    grid = {
+        "low": {("team-a", "2026-10"): fam(0, 2), ("team-a", "2026-11"): fam(20, 6)},
+        "middle": {("team-a", "2026-10"): fam(2, 5), ("team-a", "2026-11"): fam(26, 6)},
+        "high": {("team-a", "2026-10"): fam(7, 5), ("team-a", "2026-11"): fam(32, 6)},
+    }
+    parts = {level: table_of(cells) for level, cells in grid.items()}
+    whole = table_of(
+        {key: set().union(*(grid[level][key] for level in grid)) for key in grid["low"]}
+    )
+    shown_whole, shown_parts = suppress_partition(whole, parts, K)
+    assert shown_parts["low"].cells[("team-a", "2026-10")].suppressed
+    published: list[LinearFigure] = []
+    hidden: list[LinearFigure] = []
+    for name, table, shown in [("", whole, shown_whole)] + [
+        (level, parts[level], shown_parts[level]) for level in grid
+    ]:
+        for position, figure in table_figures(table).items():
+            atoms = frozenset(
+                (part, *atom) for atom in figure.atoms for part in ([name] if name else grid)
+            )
+            linear = LinearFigure((name, position), atoms, figure.families)
+            is_hidden = (
+                (position[0] == "cell" and shown.cells[position[1:]].suppressed)
+                or (position[0] == "row" and shown.row_totals[position[1]].suppressed)
+                or (position[0] == "column" and shown.column_totals[position[1]].suppressed)
+                or (position == GRAND and shown.grand_total.suppressed)
+            )
+            (hidden if is_hidden else published).append(linear)
+    assert check_no_disclosure(published, hidden) == []
+    # Without suppressing them together, the low part would follow from the others.
+    alone = suppress(parts["low"], K)
+    assert alone.cells[("team-a", "2026-10")].suppressed
+    assert not suppress(whole, K).cells[("team-a", "2026-10")].suppressed

@@ -24,6 +24,7 @@ ANSWERS = "answers"
 LEVELS = "answer_levels"
 LEVEL_NAMES = ("low", "middle", "high")
 TOTAL = "total"
+TENTHS = 10
 MEETING_PLUGIN = "weekly_meeting"
 DISCUSSIONS = "discussions"
 CASELOAD = "caseload"
@@ -74,7 +75,7 @@ def record_answer(
     score: Score,
 ) -> None:
     """Both channels: the figures carry no answer text, no name, no client id."""
-    values = {TOTAL: round(score.total)}
+    values = {TOTAL: round(score.total * TENTHS)}
     values |= {f"item_{item}": value for item, value in score.items.items()}
     statistics = api.statistics()
     statistics.record(
@@ -123,7 +124,48 @@ def _count(cell: api.Cell) -> str:
 
 
 def _mean(cell: api.Cell) -> str:
+    # Totals are kept in tenths (a mean score of 6.3 is 63).
+    return f"{cell.total / cell.count / TENTHS:.1f}" if cell.count else "-"
+
+
+def _caseload(cell: api.Cell) -> str:
     return f"{cell.total / cell.count:.1f}" if cell.count else "-"
+
+
+@dataclass(frozen=True)
+class Rate:
+    answers: int
+    asked: int
+    families: int
+
+
+def _rate(rate: Rate) -> str:
+    return f"{100 * rate.answers / rate.asked:.0f} %" if rate.asked else "-"
+
+
+def _rates(answered: api.SuppressedTable, asked: api.SuppressedTable) -> api.SuppressedTable:
+    """Answers per request, only where both figures are published: a rate beside a published
+    request count would give away a hidden answer count."""
+
+    def both(a: api.Shown | None, b: api.Shown | None) -> api.Shown:
+        if a is None or b is None or a.suppressed or b.suppressed:
+            return api.Shown(None, "secondary", answered.minimum_families)
+        rate = Rate(a.figures.count, b.figures.count, min(a.figures.families, b.figures.families))
+        return api.Shown(rate, "", answered.minimum_families)
+
+    return api.SuppressedTable(
+        rows=answered.rows,
+        columns=answered.columns,
+        minimum_families=answered.minimum_families,
+        cells={key: both(shown, asked.cells.get(key)) for key, shown in answered.cells.items()},
+        row_totals={k: both(v, asked.row_totals.get(k)) for k, v in answered.row_totals.items()},
+        column_totals={
+            k: both(v, asked.column_totals.get(k)) for k, v in answered.column_totals.items()
+        },
+        grand_total=None
+        if answered.grand_total is None
+        else both(answered.grand_total, asked.grand_total),
+    )
 
 
 def _share(cell: api.Cell) -> str:
@@ -140,19 +182,32 @@ def management_tables(
         return Published(key, title, api.suppress(table, minimum_families), show)
 
     answers = stats.table(ANSWERS, TOTAL, months=months, d1=questionnaire_id)
-    invited = stats.table(INVITATIONS, "issued", months=months, d1=questionnaire_id)
+    invited = publish(
+        "invitations",
+        api.gettext("Feedback asked for"),
+        stats.table(INVITATIONS, "issued", months=months, d1=questionnaire_id),
+        _count,
+    )
+    # The levels add up to the answers: suppressed together, or a hidden level would be the
+    # answers minus the other two.
+    answered, levels = api.suppress_partition(
+        answers,
+        {
+            level: stats.table(
+                LEVELS, "answers", months=months, d1=level_key(questionnaire_id, level)
+            )
+            for level in LEVEL_NAMES
+        },
+        minimum_families,
+    )
     tables = [
-        publish("invitations", api.gettext("Feedback asked for"), invited, _count),
-        publish("answers", api.gettext("Answers"), answers, _count),
-        publish("mean", api.gettext("Mean total score"), answers, _mean),
+        invited,
+        Published("answers", api.gettext("Answers"), answered, _count),
+        Published("rate", api.gettext("Response rate"), _rates(answered, invited.table), _rate),
+        Published("mean", api.gettext("Mean total score"), answered, _mean),
     ]
     tables += [
-        publish(
-            f"level_{level}",
-            str(LEVEL_TITLES[level]),
-            stats.table(LEVELS, "answers", months=months, d1=level_key(questionnaire_id, level)),
-            _count,
-        )
+        Published(f"level_{level}", str(LEVEL_TITLES[level]), levels[level], _count)
         for level in LEVEL_NAMES
     ]
     if with_meetings:
@@ -168,7 +223,7 @@ def management_tables(
         # Caseloads are not about families: each worker counts as one (no per-worker figure is
         # shown, only the team's mean and how many are over the limit).
         for measure, title, show in (
-            ("caseload", api.gettext("Mean caseload of the team's social workers"), _mean),
+            ("caseload", api.gettext("Mean caseload of the team's social workers"), _caseload),
             (
                 "over_limit",
                 api.gettext("Share of social workers' caseloads over the limit"),

@@ -54,7 +54,9 @@ def management() -> str:
     trend = [
         Bar(
             label=month,
-            value=None if shown.suppressed else shown.figures.total / shown.figures.count,
+            value=None
+            if shown.suppressed
+            else shown.figures.total / shown.figures.count / figures.TENTHS,
             note=shown.text(mean.show),
         )
         for month, shown in mean.table.column_totals.items()

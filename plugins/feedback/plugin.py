@@ -88,16 +88,17 @@ def document_types() -> list[dict[str, Any]]:
 
 @hookimpl
 def client_cards() -> list[Card]:
-    """An alliance alert or a below-cut-off answer, shown plainly to the worker at once."""
+    """The latest answer's alliance alert, shown plainly to the worker at once."""
     record = gateway()
     refs = sorted(record.documents(DOCUMENT_TYPE), key=lambda r: r.created_at)
     if not refs:
         return []
     latest = json.loads(record.document(refs[-1].document_id).content)
-    enabled = plugin_settings()["catalogue"].get(latest["questionnaire_id"])
-    if enabled is None:
+    definitions = plugin_settings()["definitions"]
+    definition = definitions.get((latest["questionnaire_id"], latest["questionnaire_version"]))
+    if definition is None:
         return []
-    scored = score(enabled.definition, latest["band"], latest["answers"])
+    scored = score(definition, latest["band"], latest["answers"])
     if scored.alliance_alert:
         return [
             Card(

@@ -29,8 +29,9 @@ TITLES = {
 
 
 def _definition(data: dict[str, Any]) -> Questionnaire:
-    enabled = api.plugin_settings()["catalogue"][data["questionnaire_id"]]
-    return enabled.definition
+    """The version the link was issued for, even if a newer one is enabled since."""
+    definitions = api.plugin_settings()["definitions"]
+    return definitions[(data["questionnaire_id"], data["version"])]
 
 
 @respondent_bp.get("/")
@@ -72,7 +73,7 @@ def answer() -> Response | tuple[str, int]:
                 "channel": "clinical",
                 "answers": answers,
                 "total": scored.total,
-                "free_text": free_text if definition.free_text.enabled else "",
+                "free_text": free_text if definition.free_text.enabled else "",  # clinical only
                 "shared_with_guardians": bool(request.form.get("share")),
                 "meeting_id": data.get("meeting_id"),
                 "meeting_date": data["meeting_date"],

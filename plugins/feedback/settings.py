@@ -50,7 +50,8 @@ class FeedbackSettings(Schema):
     )
     # Figures based on fewer families than this are shown as "< n" (and hidden in exports).
     minimum_families = fields.Integer(load_default=5, validate=validate.Range(min=3, max=50))
-    link_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=60))
+    # The host keeps a respondent link at most 30 days.
+    link_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=30))
 
     @validates_schema
     def _instruments(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -58,11 +59,12 @@ class FeedbackSettings(Schema):
 
     @post_load
     def _build(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
-        return {**data, "catalogue": _catalogue(data)}
+        # Every loaded version too: an answer is read with the version it was given to.
+        return {**data, "catalogue": _catalogue(data), "definitions": _known(data)}
 
 
-def _catalogue(data: dict[str, Any]) -> dict[str, EnabledQuestionnaire]:
-    """The enabled questionnaires by id; raises ValidationError naming the setting."""
+def _known(data: dict[str, Any]) -> dict[tuple[str, int], Questionnaire]:
+    """Every loaded definition by (id, version); raises ValidationError naming the setting."""
     try:
         known = load_defaults()
         if data.get("definitions_dir"):
@@ -71,6 +73,12 @@ def _catalogue(data: dict[str, Any]) -> dict[str, EnabledQuestionnaire]:
         raise ValidationError({"definitions_dir": [str(exc)]}) from None
     except OSError:
         raise ValidationError({"definitions_dir": [_("The folder cannot be read.")]}) from None
+    return known
+
+
+def _catalogue(data: dict[str, Any]) -> dict[str, EnabledQuestionnaire]:
+    """The enabled questionnaires by id; raises ValidationError naming the setting."""
+    known = _known(data)
     latest = latest_versions(known)
     enabled: dict[str, EnabledQuestionnaire] = {}
     errors: dict[str, Any] = {}

@@ -14,9 +14,9 @@ from plugin_host import api
 from plugins.feedback import figures
 from plugins.feedback.blueprints import client_bp
 from plugins.feedback.charts import Point, line_chart
-from plugins.feedback.definitions import localised
+from plugins.feedback.definitions import Questionnaire, localised
 from plugins.feedback.responses import DOCUMENT_TYPE, IssueForm
-from plugins.feedback.scoring import CHANGE_LABELS, reliable_change, score
+from plugins.feedback.scoring import CHANGE_LABELS, Score, reliable_change, score
 from plugins.feedback.settings import EnabledQuestionnaire
 
 KIOSK_MINUTES = 30  # a device handed over in the meeting is answered there and then
@@ -34,7 +34,7 @@ def today() -> date:
 class Series:
     """One respondent role's answers to one questionnaire, oldest first, with their signals."""
 
-    enabled: EnabledQuestionnaire
+    definition: Questionnaire
     role: str
     answers: list[dict[str, Any]]
     chart: str
@@ -84,7 +84,10 @@ def ask() -> str:
         minutes_valid=KIOSK_MINUTES if kiosk else settings["link_days"] * 24 * 60,
         kiosk=kiosk,
     )
-    figures.record_invitation(client.client_id, client.team_id or "", today(), enabled.definition)
+    # Counted in the month of the meeting it follows, as its answer will be.
+    figures.record_invitation(
+        client.client_id, client.team_id or "", form["meeting_date"] or today(), enabled.definition
+    )
     return render_template(
         "feedback/issued.html",
         link=link,
@@ -103,23 +106,26 @@ def _series() -> list[Series]:
     for answer in sorted(answers, key=lambda a: a["answered_at"]):
         found.setdefault((answer["questionnaire_id"], answer["respondent_role"]), []).append(answer)
     series = []
+    definitions = api.plugin_settings()["definitions"]
     for (questionnaire_id, role), given in found.items():
-        enabled = catalogue().get(questionnaire_id)
-        if enabled is None:
+        # Each answer is read with the version it was given to (the enabled one may be newer).
+        version = given[-1]["questionnaire_version"]
+        definition = definitions.get((questionnaire_id, version))
+        if definition is None:
             continue
-        series.append(_one_series(enabled, role, given))
+        series.append(_one_series(definition, role, given))
     return series
 
 
-def _one_series(enabled: EnabledQuestionnaire, role: str, given: list[dict]) -> Series:
-    definition = enabled.definition
+def _one_series(definition: Questionnaire, role: str, given: list[dict]) -> Series:
+    given = [a for a in given if a["questionnaire_version"] == definition.version]
     low, high = definition.total_range
     scored = [score(definition, a["band"], a["answers"]) for a in given]
     points = [
         Point(
             label=api.format_date(date.fromisoformat(a["meeting_date"] or a["answered_at"][:10])),
             value=s.total,
-            marked=bool(s.alliance_alert or s.below_cutoff),
+            marked=s.alliance_alert or poor_side_of_cutoff(definition, s),
         )
         for a, s in zip(given, scored, strict=True)
     ]
@@ -147,8 +153,18 @@ def _one_series(enabled: EnabledQuestionnaire, role: str, given: list[dict]) -> 
         description=description,
         threshold=definition.scoring.alliance_threshold.total,
     )
-    rows = [dict(a, score=s) for a, s in zip(given, scored, strict=True)]
-    return Series(enabled, role, rows, chart, change)
+    rows = [
+        dict(a, score=s, poor=poor_side_of_cutoff(definition, s))
+        for a, s in zip(given, scored, strict=True)
+    ]
+    return Series(definition, role, rows, chart, change)
+
+
+def poor_side_of_cutoff(definition: Questionnaire, scored: Score) -> bool:
+    """Below the cut-off is the worrying side unless lower scores are the better ones."""
+    if scored.below_cutoff is None:
+        return False
+    return scored.below_cutoff == definition.higher_is_better
 
 
 ROLE_LABELS = {
