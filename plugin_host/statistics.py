@@ -121,7 +121,9 @@ class Statistics:
             "d1": d1,
         }
         family = self.family_key(client_id)
-        now = utcnow()
+        # Only the day the month began: an exact time could be matched with the one-time link
+        # an answer came through, and so with the client.
+        now = utcnow().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         # Sorted, so that concurrent writers lock the same roll-up rows in the same order.
         measures = sorted((measure, int(value)) for measure, value in values.items())
         full = {**cell, "d2": d2, "d3": d3}
