@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-CATALOGS := plugin_host/translations plugins/genogram/translations plugins/weekly_meeting/translations examples/client_note/client_note/translations
+CATALOGS := plugin_host/translations plugins/genogram/translations plugins/weekly_meeting/translations plugins/feedback/translations examples/client_note/client_note/translations
 AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -51,7 +51,7 @@ DOCUMENT_TYPES = {
     "note": "Muistiinpano",
     "genogram": "Genogrammi",
     "weekly_meeting": "Viikkokokous",
-    "feedback": "Asiakaspalaute",
+    "feedback_response": "Asiakaspalaute",
     "weekly_meeting_minutes": "Viikkokokouksen muistio",
 }
 ROLES = {

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = {
     "host": (ROOT / "plugin_host", ROOT / "plugin_host" / "translations"),
     "genogram": (ROOT / "plugins" / "genogram", ROOT / "plugins" / "genogram" / "translations"),
+    "feedback": (ROOT / "plugins" / "feedback", ROOT / "plugins" / "feedback" / "translations"),
     "weekly_meeting": (
         ROOT / "plugins" / "weekly_meeting",
         ROOT / "plugins" / "weekly_meeting" / "translations",

@@ -46,7 +46,7 @@ def answer() -> Response | tuple[str, int]:
     data = link.data
     definition = _definition(data)
     given = {item: request.form.get(f"item-{item}", "") for item in definition.item_ids}
-    answers = {k: int(v) for k, v in given.items() if v.strip().lstrip("-").isdigit()}
+    answers = {k: int(v) for k, v in given.items() if v.strip().isascii() and v.strip().isdecimal()}
     errors = {
         f"item-{item}": [api.gettext("Choose an answer.")] for item in given if item not in answers
     }
