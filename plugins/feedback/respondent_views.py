@@ -8,6 +8,7 @@ asked whether the guardians may see the answers; nothing is shared without that 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from plugins.feedback.definitions import Questionnaire, localised
 from plugins.feedback.responses import DOCUMENT_TYPE, ResponseSchema
 from plugins.feedback.scoring import score
 
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,4}")
 TITLES = {
     "child": api.lazy_gettext("A child's feedback after a meeting"),
     "parent": api.lazy_gettext("A parent's feedback after a meeting"),
@@ -46,7 +48,7 @@ def answer() -> Response | tuple[str, int]:
     data = link.data
     definition = _definition(data)
     given = {item: request.form.get(f"item-{item}", "") for item in definition.item_ids}
-    answers = {k: int(v) for k, v in given.items() if v.strip().isascii() and v.strip().isdecimal()}
+    answers = {k: int(v) for k, v in given.items() if WHOLE_NUMBER.fullmatch(v.strip())}
     errors = {
         f"item-{item}": [api.gettext("Choose an answer.")] for item in given if item not in answers
     }
