@@ -67,7 +67,8 @@ if TYPE_CHECKING:
 
 # 1.1: team launches, team_gateway(), plugin_state(), plugin_settings()
 # 1.2: respondent links (issue_respondent_link, current_respondent, respondent_gateway, ...)
-API_VERSION = "1.2"
+# 1.3: the hook client_blueprint (plugin_blueprint deprecated: it warns, removed in 2.0)
+API_VERSION = "1.3"
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
@@ -155,10 +156,15 @@ def team_gateway() -> TeamGateway:
 
 
 def plugin_settings() -> dict[str, Any]:
-    """The calling plugin's settings (``[plugins.<name>]``, checked by its settings schema)."""
+    """The calling plugin's settings, checked by its settings schema: ``[plugins.<name>]`` of
+    the configuration with an admin's saved values laid over it (a change applies within
+    seconds, without a restart)."""
     from plugin_host.services import host_services
 
-    return host_services().plugin_settings.get(current_plugin(), {})
+    services = host_services()
+    if services.settings is None:
+        return services.plugin_settings.get(current_plugin(), {})
+    return services.settings.effective(current_plugin())
 
 
 def plugin_available(plugin: str) -> bool:

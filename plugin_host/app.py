@@ -15,7 +15,7 @@ from plugin_host.launch import binding
 from plugin_host.launch.views import bp as launch_bp
 from plugin_host.mounting import mount_plugins
 from plugin_host.outbox.worker import build_outbox
-from plugin_host.plugin_settings import collect_plugin_settings
+from plugin_host.plugin_settings import PluginSettings, collect_plugin_settings
 from plugin_host.records import RecordSystem
 from plugin_host.registry import PluginRegistry
 from plugin_host.respondent.views import bp as respondent_bp
@@ -67,6 +67,7 @@ def create_app(
             config.kanta, database, audit, registry, document_types, record_system
         ),
         plugin_settings=collect_plugin_settings(registry, config.plugin_settings, config.source),
+        settings=PluginSettings(registry, config.plugin_settings, database),
     )
     i18n.init_app(app, registry, config.default_locale)
     headers.init_app(app, config.frame_ancestors)

@@ -12,6 +12,12 @@ from plugin_host.launch.context import LaunchContext
 from plugin_host.storage import Database
 from plugin_host.storage.models import AuditEvent
 
+# An admin's decision (enable, approve, settings) or look at the log: no launch, so the row names
+# the admin as the worker, "admin" as the unit and the purpose, and the client only when the
+# admin looked at one client's rows.
+ADMIN_UNIT = "admin"
+ADMIN_PURPOSE = "admin"
+
 
 @dataclass(frozen=True)
 class AuditRecord:
@@ -51,3 +57,31 @@ class AuditLog:
                 detail=entry.detail,
             )
         )
+
+    def record_admin(
+        self,
+        actor: str,
+        plugin: str,
+        operation: str,
+        detail: str | None = None,
+        client_id: str = "",
+        outcome: str = "success",
+    ) -> None:
+        """An admin's action, in its own transaction (``operation`` starts with ``admin.``)."""
+        with self.database.transaction() as session:
+            session.add(
+                AuditEvent(
+                    event_id=str(uuid.uuid4()),
+                    occurred_at=utcnow(),
+                    worker_id=actor,
+                    org_unit=ADMIN_UNIT,
+                    client_id=client_id,
+                    purpose=ADMIN_PURPOSE,
+                    plugin=plugin,
+                    operation=operation,
+                    document_id=None,
+                    document_version=None,
+                    outcome=outcome,
+                    detail=detail,
+                )
+            )

@@ -10,11 +10,20 @@ from pathlib import Path
 import click
 
 from plugin_host import __version__
+from plugin_host.admin_actions import AdminActionError, AdminTools
+from plugin_host.audit import AuditLog
 from plugin_host.config import CONFIG_ENV, ConfigError, HostConfig, load_config
 from plugin_host.enablement import ALL_UNITS, Enablement
 from plugin_host.outbox import admin as outbox_admin
-from plugin_host.plugin_info import describe
-from plugin_host.plugin_settings import collect_plugin_settings
+from plugin_host.payloads import PayloadInvalid
+from plugin_host.plugin_settings import (
+    NO_VALUE,
+    NotJson,
+    PluginSettings,
+    coerce,
+    collect_plugin_settings,
+    setting_fields,
+)
 from plugin_host.registry import PluginRegistry
 from plugin_host.storage import Database
 
@@ -41,6 +50,28 @@ def _admin_parts(config_path: str | None) -> tuple[PluginRegistry, Enablement]:
     registry = PluginRegistry(__version__, config.hook_budget_seconds)
     registry.discover()
     return registry, Enablement(database)
+
+
+def _tools(config_path: str | None) -> AdminTools:
+    """The admin's actions as the console has them, audited alike."""
+    config = _load(config_path)
+    database = Database(config.database_url)
+    database.upgrade()
+    registry = PluginRegistry(__version__, config.hook_budget_seconds)
+    registry.discover()
+    return AdminTools(
+        registry,
+        Enablement(database),
+        AuditLog(database),
+        PluginSettings(registry, config.plugin_settings, database),
+    )
+
+
+def _act(step):
+    try:
+        return step()
+    except AdminActionError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group()
@@ -143,18 +174,16 @@ def plugins() -> None:
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def plugins_list(config_path: str | None, as_json: bool) -> None:
-    """List installed plugins with their status."""
-    registry, enablement = _admin_parts(config_path)
-    rows = [
-        describe(plugin, enablement.grants(plugin.name))
-        for plugin in sorted(registry.plugins.values(), key=lambda p: p.name)
-    ]
+    """List installed plugins with their status (and scopes held back)."""
+    rows = _tools(config_path).all_plugins()
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
         units = ",".join(row["enabled_units"]) or "-"
         line = f"{row['name']:<24} {row['version'] or '-':<10} {row['status']:<8} units={units}"
+        if row["scopes"]["held_back"]:
+            line += f"  held back: {','.join(row['scopes']['held_back'])}"
         click.echo(line + (f"  reason: {row['reason']}" if row["reason"] else ""))
 
 
@@ -162,9 +191,9 @@ def plugins_list(config_path: str | None, as_json: bool) -> None:
 @config_option
 @click.argument("name")
 def plugins_info(config_path: str | None, name: str) -> None:
-    """Show one plugin's manifest, status and grants."""
-    registry, enablement = _admin_parts(config_path)
-    info = describe(_installed(registry, name), enablement.grants(name))
+    """Show one plugin's manifest, status, grants and scopes held back (asked, not approved)."""
+    tools = _tools(config_path)
+    info = _act(lambda: tools.overview(name))
     click.echo(json.dumps(info, indent=2, ensure_ascii=False))
 
 
@@ -175,11 +204,9 @@ actor_option = click.option("--actor", default=getpass.getuser, show_default="cu
 
 
 def _set_enabled(config_path: str | None, name: str, org_unit: str, enabled: bool, actor: str):
-    registry, enablement = _admin_parts(config_path)
-    # Enabling needs a loaded plugin; disabling works for a refused one too.
-    (_loaded if enabled else _installed)(registry, name)
-    enablement.set_enabled(name, org_unit, enabled, actor)
-    click.echo(f"{name} {'enabled' if enabled else 'disabled'} for {org_unit}")
+    tools = _tools(config_path)
+    _act(lambda: tools.set_enabled(name, org_unit, enabled, actor))
+    click.echo(f"{name} {'enabled' if enabled else 'disabled'} for {org_unit.strip()}")
 
 
 @plugins.command("enable")
@@ -211,14 +238,94 @@ def plugins_approve(
     config_path: str | None, actor: str, scopes: tuple[str, ...], name: str
 ) -> None:
     """Approve the scopes a plugin asks for."""
-    registry, enablement = _admin_parts(config_path)
-    requested = _loaded(registry, name).manifest.scopes
-    unknown = sorted(set(scopes) - set(requested))
-    if unknown:
-        raise click.ClickException(f"{name} does not ask for: {', '.join(unknown)}")
-    chosen = scopes or requested
-    enablement.approve(name, chosen, actor)
+    tools = _tools(config_path)
+    chosen = _act(lambda: tools.approve(name, scopes, actor))
     click.echo(f"{name}: approved {', '.join(chosen) or 'nothing (no scopes asked)'}")
+
+
+@plugins.command("revoke")
+@config_option
+@actor_option
+@click.option("--scope", "scopes", multiple=True, help="Withdraw only these (default: all).")
+@click.argument("name")
+def plugins_revoke(config_path: str | None, actor: str, scopes: tuple[str, ...], name: str) -> None:
+    """Withdraw the approval of scopes; the gateway refuses them from then on."""
+    tools = _tools(config_path)
+    chosen = _act(lambda: tools.revoke(name, scopes, actor))
+    click.echo(f"{name}: withdrew {', '.join(chosen) or 'nothing (none approved)'}")
+
+
+@plugins.command("settings")
+@config_option
+@actor_option
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Save a value.")
+@click.option("--unset", "removals", multiple=True, metavar="KEY", help="Follow the file again.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.argument("name")
+def plugins_settings(
+    config_path: str | None,
+    actor: str,
+    assignments: tuple[str, ...],
+    removals: tuple[str, ...],
+    as_json: bool,
+    name: str,
+) -> None:
+    """Show a plugin's effective settings and where each comes from; --set saves values (checked
+    by the plugin's settings schema; nothing is saved when one fails)."""
+    tools = _tools(config_path)
+    _act(lambda: tools.loaded(name))
+    schema = tools.settings.schema_of(name)
+    if schema is None:
+        raise click.ClickException(f"{name} has no settings")
+    if assignments or removals:
+        fields_ = setting_fields(schema)
+        saved = dict(tools.settings.saved(name).values)
+        problems: dict[str, list[str]] = {}
+        for assignment in assignments:
+            key, sep, text = assignment.partition("=")
+            key = key.strip()
+            if not sep or key not in fields_:
+                problems[key or assignment] = ["No such setting." if sep else "Use KEY=VALUE."]
+                continue
+            try:
+                saved[key] = coerce(fields_[key], text)
+            except NotJson:
+                problems[key] = ["Not valid JSON."]
+        for key in removals:
+            if key not in fields_:
+                problems[key] = ["No such setting."]
+            saved.pop(key, None)
+        try:
+            if problems:
+                raise PayloadInvalid(problems)
+            tools.save_settings(name, saved, actor)
+        except PayloadInvalid as exc:
+            lines = [f"plugins.{name}.{key}: {'; '.join(m)}" for key, m in exc.errors.items()]
+            raise click.ClickException("nothing saved:\n" + "\n".join(lines)) from None
+        click.echo(f"{name}: settings saved")
+    _show_settings(tools, name, as_json)
+
+
+def _show_settings(tools: AdminTools, name: str, as_json: bool) -> None:
+    saved = tools.settings.saved(name)
+    rows = [
+        {
+            "key": v.key,
+            "value": None if v.value is NO_VALUE else v.value,
+            "source": v.source,
+        }
+        for v in tools.settings.values(name)
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{name}: effective settings (default < configuration file < admin)")
+    for row in rows:
+        source = row["source"]
+        if source == "admin":
+            source = f"admin ({saved.changed_by}, {saved.changed_at:%Y-%m-%d %H:%M} UTC)"
+        value = json.dumps(row["value"], ensure_ascii=False)
+        click.echo(f"  {row['key']:<24} = {value:<30} [{source}]")
 
 
 def _installed(registry: PluginRegistry, name: str):
@@ -314,6 +421,140 @@ def outbox_work(config_path: str | None) -> None:
 
 
 @main.group()
+def audit() -> None:
+    """The audit log: search it, export it (a client's access request: --client)."""
+
+
+def _audit_filter_options(command):
+    for option in reversed(
+        [
+            click.option("--client", help="Only rows about this client (an access request)."),
+            click.option("--worker", help="Only this worker's rows."),
+            click.option("--plugin", help="Only this plugin's rows."),
+            click.option("--operation", help="e.g. documents.save, admin.enable."),
+            click.option("--outcome", help="success, denied, not_found, invalid, error."),
+            click.option("--from", "date_from", metavar="YYYY-MM-DD", help="First day (Helsinki)."),
+            click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last day, included."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _audit_filter(**values: str | None):
+    from plugin_host.audit_search import AuditFilter
+
+    renamed = {k: v for k, v in values.items() if k not in ("date_from", "date_to")}
+    renamed |= {"from": values.get("date_from"), "to": values.get("date_to")}
+    try:
+        return AuditFilter.parse(renamed)
+    except PayloadInvalid as exc:
+        problems = ", ".join(f"--{key}: {'; '.join(m)}" for key, m in exc.errors.items())
+        raise click.ClickException(problems) from None
+
+
+@audit.command("search")
+@config_option
+@actor_option
+@_audit_filter_options
+@click.option("--page", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--page-size", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def audit_search(
+    config_path: str | None,
+    actor: str,
+    page: int,
+    page_size: int,
+    as_json: bool,
+    **filters: str | None,
+) -> None:
+    """Matching rows, newest first, a page at a time (the search is itself audit-logged)."""
+    from plugin_host.audit_search import search
+
+    audit_filter = _audit_filter(**filters)
+    database = _outbox_database(config_path)
+    with database.transaction() as session:
+        found = search(session, audit_filter, page, page_size)
+    AuditLog(database).record_admin(
+        actor,
+        "host_admin_console",
+        "admin.audit_search",
+        f"{audit_filter.describe()} page={found.page}",
+        client_id=audit_filter.client or "",
+    )
+    if as_json:
+        body = {"total": found.total, "page": found.page, "pages": found.pages, "rows": found.rows}
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{found.total} row(s), page {found.page} of {found.pages}")
+    for row in found.rows:
+        document = row["document_id"] or "-"
+        click.echo(
+            f"{row['occurred_at']}  {row['worker_id']:<12} {row['org_unit']:<16} "
+            f"{row['client_id'] or '-':<10} {row['plugin']:<18} {row['operation']:<20} "
+            f"{row['outcome']:<9} {document} {row['detail'] or ''}".rstrip()
+        )
+
+
+@audit.command("export")
+@config_option
+@actor_option
+@_audit_filter_options
+@click.option(
+    "--format",
+    "export_format",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=True, writable=True),
+    help="File to write, or a folder for a file named after the filter [default: stdout].",
+)
+def audit_export(
+    config_path: str | None,
+    actor: str,
+    export_format: str,
+    output: str | None,
+    **filters: str | None,
+) -> None:
+    """All matching rows, all columns, oldest first, as CSV or JSON (the export is audit-logged
+    and not in itself)."""
+    from plugin_host.audit_search import csv_chunks, iter_rows, json_chunks, last_id
+
+    audit_filter = _audit_filter(**filters)
+    database = _outbox_database(config_path)
+    last = last_id(database)
+    AuditLog(database).record_admin(
+        actor,
+        "host_admin_console",
+        "admin.audit_export",
+        f"{audit_filter.describe()} format={export_format}",
+        client_id=audit_filter.client or "",
+    )
+    counted = []
+
+    def rows():
+        for row in iter_rows(database, audit_filter, up_to=last):
+            counted.append(1)
+            yield row
+
+    chunks = csv_chunks(rows()) if export_format == "csv" else json_chunks(rows(), audit_filter)
+    if output is None or output == "-":
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
+        return
+    path = Path(output)
+    if path.is_dir():
+        path = path / audit_filter.file_name(export_format)
+    with path.open("w", encoding="utf-8", newline="") as file:
+        for chunk in chunks:
+            file.write(chunk)
+    click.echo(f"{len(counted)} row(s) written to {path}", err=True)
+
+
+@main.group()
 def admin() -> None:
     """Admins of the host's admin pages."""
 
@@ -341,6 +582,11 @@ def _admin_step(step) -> None:
         step()
     except outbox_admin.OutboxAdminError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+from plugin_host.scaffold.command import new_plugin  # noqa: E402 - beside its registration
+
+main.add_command(new_plugin)
 
 
 if __name__ == "__main__":

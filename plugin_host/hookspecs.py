@@ -26,8 +26,18 @@ def plugin_manifest() -> dict[str, Any]:
 
 
 @hookspec
-def plugin_blueprint() -> Blueprint | None:
+def client_blueprint() -> Blueprint | None:
     """Called once at start-up; returns the blueprint to mount under ``/c/<client_id>/p/<name>``."""
+
+
+@hookspec(
+    warn_on_impl=DeprecationWarning(
+        "plugin_blueprint is deprecated since plugin API 1.3 and will be removed in 2.0: "
+        "implement client_blueprint (same return value)"
+    )
+)
+def plugin_blueprint() -> Blueprint | None:
+    """Called once at start-up unless client_blueprint is implemented: its deprecated old name."""
 
 
 @hookspec

@@ -37,12 +37,16 @@ def mount_plugins(app: Flask, registry: PluginRegistry) -> None:
     """Client blueprints under the client's prefix, team blueprints under the team's, respondent
     blueprints (a family member's questionnaire, opened by a one-time link) under ``/r/p``."""
     for hook, suffix, prefix in (
+        ("client_blueprint", "", client_prefix),
+        # Deprecated since API 1.3 (pluggy warns at registration); a plugin that implements
+        # both hooks has its client_blueprint mounted only.
         ("plugin_blueprint", "", client_prefix),
         ("team_blueprint", TEAM_BLUEPRINT_SUFFIX, team_prefix),
         ("respondent_blueprint", RESPONDENT_BLUEPRINT_SUFFIX, respondent_prefix),
         ("unit_blueprint", UNIT_BLUEPRINT_SUFFIX, unit_prefix),
     ):
-        for outcome in registry.call_each(hook):
+        only = _without_client_blueprint(registry) if hook == "plugin_blueprint" else None
+        for outcome in registry.call_each(hook, only=only):
             installed = registry.plugins[outcome.plugin]
             blueprint = outcome.value
             if not outcome.ok or blueprint is None:
@@ -60,3 +64,13 @@ def mount_plugins(app: Flask, registry: PluginRegistry) -> None:
             if not installed.manifest.internal or suffix == RESPONDENT_BLUEPRINT_SUFFIX:
                 own_prefix = prefix(installed.name) + own_prefix
             app.register_blueprint(blueprint, url_prefix=own_prefix)
+
+
+def _without_client_blueprint(registry: PluginRegistry) -> frozenset[str]:
+    """Plugins that still implement only the deprecated ``plugin_blueprint``."""
+    modern = {impl.plugin_name for impl in registry.manager.hook.client_blueprint.get_hookimpls()}
+    return frozenset(
+        impl.plugin_name
+        for impl in registry.manager.hook.plugin_blueprint.get_hookimpls()
+        if impl.plugin_name not in modern
+    )

@@ -18,6 +18,7 @@ from plugin_host.storage import Database
 
 if TYPE_CHECKING:
     from plugin_host.archiving import Archiving
+    from plugin_host.plugin_settings import PluginSettings
 
 EXTENSION_KEY = "plugin_host"
 
@@ -33,7 +34,10 @@ class HostServices:
     document_types: DocumentTypes
     outbox: OutboxWorker
     archiving: Archiving | None = None  # None: no [kanta] section, nothing goes to the archive
+    # The configuration file's settings as checked at start-up ...
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # ... and the effective ones (an admin's saved values laid over them), read through a cache.
+    settings: PluginSettings | None = None
 
 
 def host_services() -> HostServices:

@@ -106,6 +106,29 @@ def _code_or_none(birth_date: str, individual_number: int | None) -> str | None:
     return identity_code(date.fromisoformat(birth_date), individual_number)
 
 
+def personal_data(client_id: str | None = None) -> dict[str, set[str]]:
+    """What identifies the seeded people (of one client's family, or of all): ``names`` (first
+    and last name as the record shows them), ``identity_codes``, ``ids`` (client and person ids).
+    Tests use it to check that none of it reaches a log, or a page of another client."""
+    found: dict[str, set[str]] = {"names": set(), "identity_codes": set(), "ids": set()}
+    for client, (first, last, born, number, *_rest) in _CLIENTS.items():
+        if client_id not in (None, client):
+            continue
+        found["ids"].add(client)
+        people = [(first, last, born, number)]
+        for index, (m_first, m_last, m_born, m_number, *_flags) in enumerate(
+            _FAMILIES[client], start=1
+        ):
+            people.append((m_first, m_last, m_born, m_number))
+            found["ids"].add(f"p-{client[2:]}-{index:02d}")
+        for person_first, person_last, person_born, person_number in people:
+            found["names"].add(f"{person_first} {person_last}")
+            code = _code_or_none(person_born, person_number)
+            if code is not None:
+                found["identity_codes"].add(code)
+    return found
+
+
 def seed(store: RecordStore) -> None:
     """Fill an empty store with the demo workers, clients and families."""
     for worker in WORKERS:

@@ -9,15 +9,25 @@ conflict is settled by the worker at ``/c/<client_id>/writes/<write_id>`` (or it
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
-from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from plugin_host import __version__
 from plugin_host.api import hookimpl
+from plugin_host.api_schemas import (
+    AcceptedWriteSchema,
+    DocumentBodySchema,
+    DocumentListSchema,
+    DocumentSchema,
+    ResolutionSchema,
+    SessionSchema,
+    VersionMismatchSchema,
+    WriteStatusSchema,
+)
 from plugin_host.gateway import RecordGateway, gateway_for_request
 from plugin_host.launch.binding import csrf_token
 from plugin_host.outbox import queue
@@ -28,7 +38,6 @@ from plugin_host.slots import enabled_plugins
 from plugin_host.storage.models import OutboxWrite
 
 bp = Blueprint("host_documents", __name__)
-CHOICES = ("mine", "theirs", "merged")
 
 
 @hookimpl
@@ -43,19 +52,8 @@ def plugin_manifest() -> dict[str, Any]:
 
 
 @hookimpl
-def plugin_blueprint() -> Blueprint:
+def client_blueprint() -> Blueprint:
     return bp
-
-
-class DocumentBodySchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    content = fields.Dict(required=True)
-
-
-class ResolutionSchema(Schema):
-    choice = fields.String(required=True, validate=validate.OneOf(CHOICES))
-    title = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
-    content = fields.Dict(load_default=None)
 
 
 def _gateway(plugin: str) -> RecordGateway:
@@ -66,20 +64,8 @@ def _gateway(plugin: str) -> RecordGateway:
     return gateway_for_request(plugin)
 
 
-def _ref_json(ref: DocumentRef) -> dict[str, Any]:
-    return {
-        "document_id": ref.document_id,
-        "document_type": ref.document_type,
-        "version": ref.version,
-        "title": ref.title,
-        "created_at": ref.created_at.isoformat(),
-        "pending": ref.pending,
-        "write_id": ref.write_id,
-    }
-
-
 def _accepted(ref: DocumentRef) -> tuple[Response, int]:
-    body = jsonify({**_ref_json(ref), "status": queue.PENDING})
+    body = jsonify(AcceptedWriteSchema().dump(ref))
     body.headers["ETag"] = f'"{ref.version}"'
     body.headers["Location"] = url_for(".write_status", write_id=ref.write_id)
     return body, 202
@@ -99,13 +85,13 @@ def _if_match() -> int:
 @bp.get("/c/<client_id>/api/session")
 def session_info() -> Response:
     """What a script in the plugin's page needs: the launch's CSRF token and its locale."""
-    return jsonify({"csrf_token": csrf_token(), "locale": g.launch.locale})
+    return jsonify(SessionSchema().dump({"csrf_token": csrf_token(), "locale": g.launch.locale}))
 
 
 @bp.get("/c/<client_id>/api/<plugin>/documents/<document_type>")
 def list_documents(plugin: str, document_type: str) -> Response:
     listing = _gateway(plugin).documents(document_type)
-    return jsonify({"documents": [_ref_json(ref) for ref in listing], "complete": listing.complete})
+    return jsonify(DocumentListSchema().dump({"documents": listing, "complete": listing.complete}))
 
 
 @bp.post("/c/<client_id>/api/<plugin>/documents/<document_type>")
@@ -122,7 +108,8 @@ def get_document(plugin: str, document_type: str, document_id: str) -> Response:
     found = _gateway(plugin).document(document_id)
     if found.ref.document_type != document_type:
         abort(404)
-    body = jsonify({**_ref_json(found.ref), "content": json.loads(found.content)})
+    document = {**asdict(found.ref), "content": json.loads(found.content)}
+    body = jsonify(DocumentSchema().dump(document))
     body.headers["ETag"] = f'"{found.ref.version}"'
     return body
 
@@ -142,7 +129,7 @@ def update_document(plugin: str, document_type: str, document_id: str) -> tuple[
         if current.document_type != document_type:
             abort(404)
         if current.version != based_on:
-            answer = jsonify({"current_version": current.version})
+            answer = jsonify(VersionMismatchSchema().dump({"current_version": current.version}))
             answer.headers["ETag"] = f'"{current.version}"'
             return answer, 412
     ref = gateway.save_document(
@@ -172,15 +159,17 @@ def _write(write_id: str) -> OutboxWrite:
 def _write_json(row: OutboxWrite) -> dict[str, Any]:
     with host_services().database.transaction() as session:
         document_id = queue.document_id_of(session, row)
-    return {
-        "write_id": row.write_id,
-        "status": row.status,
-        "document_id": document_id,
-        "version": row.delivered_version or row.predicted_version,
-        "conflict_version": row.conflict_version,
-        "attempts": row.attempts,
-        "last_error": row.last_error,
-    }
+    return WriteStatusSchema().dump(
+        {
+            "write_id": row.write_id,
+            "status": row.status,
+            "document_id": document_id,
+            "version": row.delivered_version or row.predicted_version,
+            "conflict_version": row.conflict_version,
+            "attempts": row.attempts,
+            "last_error": row.last_error,
+        }
+    )
 
 
 @bp.get("/c/<client_id>/api/writes/<write_id>")

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from plugin_host import __version__
 from plugin_host.api import Card, hookimpl
+from plugin_host.api_schemas import CardListSchema
 from plugin_host.services import HostServices, host_services
 from plugin_host.slots import LAUNCH_SLOTS, enabled_plugins, views_by_plugin
 
@@ -33,7 +34,7 @@ def plugin_manifest() -> dict[str, Any]:
 
 
 @hookimpl
-def plugin_blueprint() -> Blueprint:
+def client_blueprint() -> Blueprint:
     return bp
 
 
@@ -87,4 +88,4 @@ def client_home() -> str:
 
 @bp.get("/c/<client_id>/cards.json")
 def cards_json() -> Response:
-    return jsonify({"cards": client_cards(host_services())})
+    return jsonify(CardListSchema().dump({"cards": client_cards(host_services())}))

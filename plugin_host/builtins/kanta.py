@@ -12,15 +12,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, abort, g, jsonify, render_template, request
-from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 
 from plugin_host import __version__
 from plugin_host.api import hookimpl
+from plugin_host.api_schemas import (
+    ArchiveRequestSchema,
+    ErrorSchema,
+    TransmissionListSchema,
+    TransmissionSchema,
+)
 from plugin_host.archiving import ArchiveNotAnswering, NotArchivable, OlderThanArchived
 from plugin_host.payloads import load_payload
 from plugin_host.services import host_services
-from plugin_host.storage.models import KantaTransmission
 
 bp = Blueprint("host_kanta", __name__)
 
@@ -37,17 +41,13 @@ def plugin_manifest() -> dict[str, Any]:
 
 
 @hookimpl
-def plugin_blueprint() -> Blueprint:
+def client_blueprint() -> Blueprint:
     return bp
 
 
 @hookimpl
 def host_startup(app: Flask) -> None:
     app.add_template_global(lambda: host_services().archiving is not None, "kanta_archiving")
-
-
-class ArchiveRequestSchema(Schema):
-    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
 
 
 def _archiving():
@@ -63,12 +63,16 @@ def archive_document(document_id: str) -> tuple[Response, int]:
     try:
         row = _archiving().archive(g.launch, document_id, body["version"])
     except NotArchivable:
-        return jsonify(error="No plugin gives an archive form for this document type."), 422
+        return _error("No plugin gives an archive form for this document type."), 422
     except ArchiveNotAnswering:
-        return jsonify(error="The archive is not answering; nothing was sent."), 503
+        return _error("The archive is not answering; nothing was sent."), 503
     except OlderThanArchived:
-        return jsonify(error="A newer version of this document is in the archive already."), 409
-    return jsonify(_transmission_json(row)), 200
+        return _error("A newer version of this document is in the archive already."), 409
+    return jsonify(TransmissionSchema().dump(row)), 200
+
+
+def _error(message: str) -> Response:
+    return jsonify(ErrorSchema().dump({"error": message}))
 
 
 @bp.post("/c/<client_id>/kanta/<document_id>")
@@ -92,18 +96,4 @@ def archive_from_form(document_id: str) -> tuple[str, int]:
 @bp.get("/c/<client_id>/api/kanta/<document_id>")
 def list_transmissions(document_id: str) -> Response:
     rows = _archiving().transmissions(g.launch, document_id)
-    return jsonify(transmissions=[_transmission_json(row) for row in rows])
-
-
-def _transmission_json(row: KantaTransmission) -> dict[str, Any]:
-    return {
-        "correlation_id": row.correlation_id,
-        "status": row.status,
-        "record_document_id": row.record_document_id,
-        "record_version": row.record_version,
-        "set_oid": row.set_oid,
-        "document_oid": row.document_oid,
-        "kanta_version": row.kanta_version,
-        "errors": row.errors.splitlines() if row.errors else [],
-        "sent_at": row.sent_at.isoformat(),
-    }
+    return jsonify(TransmissionListSchema().dump({"transmissions": rows}))

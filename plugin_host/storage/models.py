@@ -33,6 +33,17 @@ class ScopeGrant(Base):
     granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class PluginSetting(Base):
+    """An admin's settings for a plugin (JSON, raw as entered and checked by the plugin's schema),
+    laid over ``[plugins.<name>]`` of the configuration file."""
+
+    __tablename__ = "plugin_setting"
+    plugin: Mapped[str] = mapped_column(String(40), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class UsedLaunchToken(Base):
     """Replay guard: a launch token's ``jti`` is accepted once, kept until the token expires."""
 

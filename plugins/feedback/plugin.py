@@ -45,7 +45,7 @@ def plugin_manifest() -> dict[str, Any]:
 
 
 @hookimpl
-def plugin_blueprint() -> Blueprint:
+def client_blueprint() -> Blueprint:
     return client_bp
 
 
@@ -90,10 +90,14 @@ def document_types() -> list[dict[str, Any]]:
 def client_cards() -> list[Card]:
     """The latest answer's alliance alert, shown plainly to the worker at once."""
     record = gateway()
-    refs = sorted(record.documents(DOCUMENT_TYPE), key=lambda r: r.created_at)
-    if not refs:
+    answers = [
+        json.loads(record.document(r.document_id).content) for r in record.documents(DOCUMENT_TYPE)
+    ]
+    if not answers:
         return []
-    latest = json.loads(record.document(refs[-1].document_id).content)
+    # The latest answer given, whatever order the record received them in (the outbox may
+    # deliver a late one after a newer one).
+    latest = max(answers, key=lambda a: a["answered_at"])
     definitions = plugin_settings()["definitions"]
     definition = definitions.get((latest["questionnaire_id"], latest["questionnaire_version"]))
     if definition is None:

@@ -47,7 +47,7 @@ def plugin_manifest() -> dict[str, Any]:
 
 
 @hookimpl
-def plugin_blueprint() -> Blueprint:
+def client_blueprint() -> Blueprint:
     return bp
 
 

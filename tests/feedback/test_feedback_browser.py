@@ -27,17 +27,7 @@ from pathlib import Path
 import pytest
 from babel.support import NullTranslations, Translations
 
-from plugin_host.demo import (
-    DEMO_UNIT,
-    enable_everything,
-    free_port,
-    prepare,
-    start_host,
-    start_record_system,
-    stop_process,
-    wait_until_up,
-)
-from tests.fixtures.browser import Stack, axe_violations
+from tests.fixtures.browser import Stack, axe_violations, running_stack
 
 pytestmark = pytest.mark.browser
 
@@ -60,22 +50,8 @@ PHONE = {
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """This module's own record system and host: the answers are saved into Aino's record."""
-    directory = tmp_path_factory.mktemp("feedback-stack")
-    host_url = f"http://127.0.0.1:{free_port()}"
-    records_url = f"http://127.0.0.1:{free_port()}"
-    config = prepare(directory, host_url, records_url)
-    enable_everything(config, DEMO_UNIT, actor="browser-test")
-    records = start_record_system(
-        directory, records_url, host_url, log=(directory / "records.log").open("wb")
-    )
-    host = start_host(config, host_url, log=(directory / "host.log").open("wb"))
-    try:
-        wait_until_up(f"{records_url}/-/ready")
-        wait_until_up(f"{host_url}/-/health")
-        yield Stack(records_url=records_url, host_url=host_url, directory=directory)
-    finally:
-        for process in (host, records):
-            stop_process(process)
+    with running_stack(tmp_path_factory.mktemp("feedback-stack")) as running:
+        yield running
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def plugin_manifest():
 
 
 @hookimpl
-def plugin_blueprint():
+def client_blueprint():
     return client_bp
 
 
@@ -210,7 +210,7 @@ def _other_module() -> types.ModuleType:
             "scopes": ["documents.write:memo"],
         }
 
-    def plugin_blueprint():
+    def client_blueprint():
         return other_client_bp
 
     def respondent_blueprint():
@@ -219,7 +219,7 @@ def _other_module() -> types.ModuleType:
     module = types.ModuleType(f"{__name__}.{OTHER_NAME}")
     module.__file__ = __file__
     module.plugin_manifest = hookimpl(plugin_manifest)
-    module.plugin_blueprint = hookimpl(plugin_blueprint)
+    module.client_blueprint = hookimpl(client_blueprint)
     module.respondent_blueprint = hookimpl(respondent_blueprint)
     return module
 

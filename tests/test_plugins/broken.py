@@ -20,7 +20,7 @@ def plugin_manifest():
 
 
 @hookimpl
-def plugin_blueprint():
+def client_blueprint():
     return bp
 
 

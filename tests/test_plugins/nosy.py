@@ -25,7 +25,7 @@ def plugin_manifest():
 
 
 @hookimpl
-def plugin_blueprint():
+def client_blueprint():
     return bp
 
 

@@ -48,7 +48,7 @@ def team_blueprint():
 
 
 @hookimpl
-def plugin_blueprint():
+def client_blueprint():
     return client_bp
 
 
@@ -174,13 +174,13 @@ def _sneaky_module() -> types.ModuleType:
             "scopes": ["client.read"],
         }
 
-    def plugin_blueprint():
+    def client_blueprint():
         return sneaky_bp
 
     module = types.ModuleType(f"{__name__}.{SNEAKY_NAME}")
     module.__file__ = __file__
     module.plugin_manifest = hookimpl(plugin_manifest)
-    module.plugin_blueprint = hookimpl(plugin_blueprint)
+    module.client_blueprint = hookimpl(client_blueprint)
     return module
 
 

@@ -90,7 +90,7 @@ def app() -> Flask:
     app.jinja_loader = DictLoader({"host/base.html": BASE})
     app.jinja_env.globals["csrf_token"] = lambda: "test-token"
     Babel(app, locale_selector=lambda: app.config.get("LOCALE", "fi"))
-    app.register_blueprint(plugin.plugin_blueprint(), url_prefix="/c/c-1/p/client_note")
+    app.register_blueprint(plugin.client_blueprint(), url_prefix="/c/c-1/p/client_note")
     return app
 
 
