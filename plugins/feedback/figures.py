@@ -117,6 +117,7 @@ class Published:
     title: str
     table: api.SuppressedTable
     show: Any  # Cell -> str
+    row_heading: str = ""  # what the rows are; a team when empty
 
 
 def _count(cell: api.Cell) -> str:
@@ -126,6 +127,61 @@ def _count(cell: api.Cell) -> str:
 def _mean(cell: api.Cell) -> str:
     # Totals are kept in tenths (a mean score of 6.3 is 63).
     return f"{cell.total / cell.count / TENTHS:.1f}" if cell.count else "-"
+
+
+def _levels(
+    stats: api.Statistics,
+    questionnaire_id: str,
+    months: list[str],
+    answers: api.Cell | None,
+    minimum_families: int,
+) -> api.SuppressedTable:
+    """The distribution of answers over the low, middle and high levels, for the whole unit and
+    period (one column). The levels add up to the answers' grand total, which the page
+    publishes: a level resting on too few families is hidden together with at least one other,
+    so that it is never the total minus the rest. Per team and month they would be too small
+    to publish and too many to protect."""
+    found = {
+        level: next(
+            iter(
+                stats.cells(
+                    LEVELS,
+                    "answers",
+                    months=months,
+                    by=(),
+                    d1=level_key(questionnaire_id, level),
+                )
+            ),
+            None,
+        )
+        for level in LEVEL_NAMES
+    }
+    hidden = {
+        level for level, cell in found.items() if not cell or cell.families < minimum_families
+    }
+    published_total = answers is not None and answers.families >= minimum_families
+    if published_total and len(hidden) == 1:
+        shown = [level for level in LEVEL_NAMES if level not in hidden and found[level]]
+        if shown:
+            hidden.add(min(shown, key=lambda level: found[level].families))
+
+    def cell(level: str) -> api.Shown:
+        if level in hidden:
+            return api.Shown(None, "primary", minimum_families)
+        return api.Shown(found[level], "", minimum_families)
+
+    return api.SuppressedTable(
+        rows=tuple(str(LEVEL_SHORT[level]) for level in LEVEL_NAMES),
+        columns=(f"{months[0]} - {months[-1]}",),
+        minimum_families=minimum_families,
+        cells={
+            (str(LEVEL_SHORT[level]), f"{months[0]} - {months[-1]}"): cell(level)
+            for level in LEVEL_NAMES
+        },
+        row_totals={},
+        column_totals={},
+        grand_total=None,
+    )
 
 
 def _caseload(cell: api.Cell) -> str:
@@ -188,27 +244,19 @@ def management_tables(
         stats.table(INVITATIONS, "issued", months=months, d1=questionnaire_id),
         _count,
     )
-    # The levels add up to the answers: suppressed together, or a hidden level would be the
-    # answers minus the other two.
-    answered, levels = api.suppress_partition(
-        answers,
-        {
-            level: stats.table(
-                LEVELS, "answers", months=months, d1=level_key(questionnaire_id, level)
-            )
-            for level in LEVEL_NAMES
-        },
-        minimum_families,
-    )
+    answered = api.suppress(answers, minimum_families)
     tables = [
         invited,
         Published("answers", api.gettext("Answers"), answered, _count),
         Published("rate", api.gettext("Response rate"), _rates(answered, invited.table), _rate),
         Published("mean", api.gettext("Mean total score"), answered, _mean),
-    ]
-    tables += [
-        Published(f"level_{level}", str(LEVEL_TITLES[level]), levels[level], _count)
-        for level in LEVEL_NAMES
+        Published(
+            "levels",
+            api.gettext("Answers by level of the total score, whole unit and period"),
+            _levels(stats, questionnaire_id, months, answers.grand_total, minimum_families),
+            _count,
+            row_heading=api.gettext("Level"),
+        ),
     ]
     if with_meetings:
         tables += [
@@ -240,12 +288,6 @@ LEVEL_SHORT = {
     "middle": api.lazy_gettext("middle"),
     "high": api.lazy_gettext("high"),
 }
-LEVEL_TITLES = {
-    "low": api.lazy_gettext("Answers with a low total (lowest third of the scale)"),
-    "middle": api.lazy_gettext("Answers with a middle total"),
-    "high": api.lazy_gettext("Answers with a high total (highest third of the scale)"),
-}
-
 MEETING_SHARE_TITLES = {
     "family_present": api.lazy_gettext("Weekly meetings with the family present"),
     "network_present": api.lazy_gettext("Weekly meetings with network members present"),

@@ -61,16 +61,14 @@ def management() -> str:
         )
         for month, shown in mean.table.column_totals.items()
     ]
-    levels = [t for t in tables if t.key.startswith("level_")]
+    levels = next(t for t in tables if t.key == "levels")
     level_bars = [
         Bar(
-            label=t.title,
-            value=None
-            if t.table.grand_total is None or t.table.grand_total.suppressed
-            else t.table.grand_total.figures.count,
-            note=t.table.grand_total.text(t.show) if t.table.grand_total else "",
+            label=row,
+            value=None if shown.suppressed else shown.figures.count,
+            note=shown.text(levels.show),
         )
-        for t in levels
+        for (row, _period), shown in levels.table.cells.items()
     ]
     low, high = catalogue()[questionnaire_id].definition.total_range
     return render_template(
@@ -115,22 +113,25 @@ def export() -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     table = published.table
-    writer.writerow([api.gettext("Team"), *table.columns, api.gettext("Total")])
+    totals = table.grand_total is not None
+    total = [api.gettext("Total")] if totals else []
+    writer.writerow([published.row_heading or api.gettext("Team"), *table.columns, *total])
     for row in table.rows:
         writer.writerow(
             [
                 row,
                 *(_text(table.cells.get((row, c)), published) for c in table.columns),
-                _text(table.row_totals.get(row), published),
+                *([_text(table.row_totals.get(row), published)] if totals else []),
             ]
         )
-    writer.writerow(
-        [
-            api.gettext("Total"),
-            *(_text(table.column_totals.get(c), published) for c in table.columns),
-            _text(table.grand_total, published),
-        ]
-    )
+    if totals:
+        writer.writerow(
+            [
+                api.gettext("Total"),
+                *(_text(table.column_totals.get(c), published) for c in table.columns),
+                _text(table.grand_total, published),
+            ]
+        )
     return Response(
         out.getvalue(),
         mimetype="text/csv",

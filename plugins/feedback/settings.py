@@ -65,10 +65,15 @@ class FeedbackSettings(Schema):
 
 def _known(data: dict[str, Any]) -> dict[tuple[str, int], Questionnaire]:
     """Every loaded definition by (id, version); raises ValidationError naming the setting."""
+    folder = Path(data["definitions_dir"]) if data.get("definitions_dir") else None
+    if folder is not None and not folder.is_absolute():
+        raise ValidationError({"definitions_dir": [_("Give an absolute path.")]})
+    if folder is not None and not folder.is_dir():
+        raise ValidationError({"definitions_dir": [_("The folder does not exist.")]})
     try:
         known = load_defaults()
-        if data.get("definitions_dir"):
-            known |= load_directory(Path(data["definitions_dir"]))
+        if folder is not None:
+            known |= load_directory(folder)
     except PayloadInvalid as exc:
         raise ValidationError({"definitions_dir": [str(exc)]}) from None
     except OSError:
