@@ -141,21 +141,11 @@ def _levels(
     publishes: a level resting on too few families is hidden together with at least one other,
     so that it is never the total minus the rest. Per team and month they would be too small
     to publish and too many to protect."""
-    found = {
-        level: next(
-            iter(
-                stats.cells(
-                    LEVELS,
-                    "answers",
-                    months=months,
-                    by=(),
-                    d1=level_key(questionnaire_id, level),
-                )
-            ),
-            None,
-        )
-        for level in LEVEL_NAMES
+    # One query for the three levels (keyed by their d1), not one each.
+    by_key = {
+        cell.key[0]: cell for cell in stats.cells(LEVELS, "answers", months=months, by=("d1",))
     }
+    found = {level: by_key.get(level_key(questionnaire_id, level)) for level in LEVEL_NAMES}
     hidden = {
         level for level, cell in found.items() if not cell or cell.families < minimum_families
     }
