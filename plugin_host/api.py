@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from plugin_host.hookspecs import PROJECT_NAME
 from plugin_host.launch.context import LaunchContext
-from plugin_host.payloads import PayloadInvalid, load_payload
+from plugin_host.payloads import FieldErrors, PayloadInvalid, load_payload
 from plugin_host.plugin_context import current_plugin
 from plugin_host.plugin_state import StateConflict, StateEntry
 from plugin_host.records import (
@@ -277,6 +277,7 @@ __all__ = [
     "DocumentRef",
     "Family",
     "FamilyMember",
+    "FieldErrors",
     "LaunchContext",
     "LinearFigure",
     "PayloadInvalid",

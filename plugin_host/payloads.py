@@ -57,3 +57,39 @@ def load_payload(schema: Schema, data: Any) -> Any:
         return schema.load(data)
     except ValidationError as exc:
         raise PayloadInvalid(flatten_errors(exc.messages)) from None
+
+
+class FieldErrors:
+    """Errors a schema's cross-field checks collect under dotted paths (``tasks.0.owner``),
+    raised nested as marshmallow reports them, or flat as ``PayloadInvalid``."""
+
+    def __init__(self) -> None:
+        self.flat: dict[str, list[Any]] = {}
+
+    def add(self, path: str, message: Any) -> None:
+        self.flat.setdefault(path, []).append(message)
+
+    def unique(self, section: str, key: str, items: list[dict[str, Any]], message: Any) -> set[str]:
+        """Add ``message`` at each item whose ``key`` repeats an earlier one; the keys seen."""
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item[key] in seen:
+                self.add(f"{section}.{index}.{key}", message)
+            seen.add(item[key])
+        return seen
+
+    def raise_as_validation_error(self) -> None:
+        if not self.flat:
+            return
+        nested: dict[Any, Any] = {}
+        for path, messages in self.flat.items():
+            *parents, last = path.split(".")
+            node = nested
+            for key in parents:
+                node = node.setdefault(int(key) if key.isdigit() else key, {})
+            node[last] = messages
+        raise ValidationError(nested)
+
+    def raise_as_payload_invalid(self) -> None:
+        if self.flat:
+            raise PayloadInvalid({k: [str(m) for m in ms] for k, ms in self.flat.items()})

@@ -26,7 +26,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from plugin_host.api import PayloadInvalid, load_payload
+from plugin_host.api import FieldErrors, PayloadInvalid, load_payload
 from plugin_host.api import lazy_gettext as _
 
 LOCALES = ("fi", "sv", "en")
@@ -264,7 +264,7 @@ class QuestionnaireSchema(Schema):
 
     @validates_schema
     def _consistent(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        errors = _Errors()
+        errors = FieldErrors()
         bands: list[str] = []
         for i, age_band in enumerate(data["age_bands"]):
             if age_band["band"] in bands:
@@ -320,28 +320,6 @@ class QuestionnaireSchema(Schema):
                     )
                     break
         errors.raise_as_validation_error()
-
-
-class _Errors:
-    """Collects errors under dotted paths and raises them nested, as marshmallow reports them."""
-
-    def __init__(self) -> None:
-        self.flat: dict[str, list[Any]] = {}
-
-    def add(self, path: str, message: Any) -> None:
-        self.flat.setdefault(path, []).append(message)
-
-    def raise_as_validation_error(self) -> None:
-        if not self.flat:
-            return
-        nested: dict[Any, Any] = {}
-        for path, messages in self.flat.items():
-            *parents, last = path.split(".")
-            node = nested
-            for key in parents:
-                node = node.setdefault(int(key) if key.isdigit() else key, {})
-            node[last] = messages
-        raise ValidationError(nested)
 
 
 def total_range(total: str, scales: Iterable[Mapping[str, Any]]) -> tuple[float, float]:

@@ -26,7 +26,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from plugin_host.api import PayloadInvalid, load_payload
+from plugin_host.api import FieldErrors, load_payload
 from plugin_host.api import lazy_gettext as _
 from plugins.weekly_meeting import vocabulary as v
 
@@ -264,14 +264,14 @@ class DiscussionSchema(Schema):
     @validates_schema
     def _references(self, data: dict[str, Any], **_kwargs: Any) -> None:
         """Ids unique; everything said or done is by someone listed as taking part."""
-        errors = _Errors()
+        errors = FieldErrors()
         participants = data.get("participants") or []
-        present = errors.unique("participants", "participant_id", participants)
+        present = errors.unique("participants", "participant_id", participants, ALREADY_USED)
         family = {p["participant_id"] for p in participants if p["kind"] == "family"}
-        errors.unique("hypotheses", "hypothesis_id", data.get("hypotheses") or [])
-        errors.unique("reflections", "reflection_id", data.get("reflections") or [])
-        errors.unique("decisions", "decision_id", data.get("decisions") or [])
-        errors.unique("tasks", "task_id", data.get("tasks") or [])
+        errors.unique("hypotheses", "hypothesis_id", data.get("hypotheses") or [], ALREADY_USED)
+        errors.unique("reflections", "reflection_id", data.get("reflections") or [], ALREADY_USED)
+        errors.unique("decisions", "decision_id", data.get("decisions") or [], ALREADY_USED)
+        errors.unique("tasks", "task_id", data.get("tasks") or [], ALREADY_USED)
         # Withdrawn consent does not unlist anyone: what they said stays part of the history.
         for section, key in (
             ("hypotheses", "proposed_by"),
@@ -297,40 +297,6 @@ class DiscussionSchema(Schema):
         errors.raise_as_validation_error()
 
 
-class _Errors:
-    """Collects errors under dotted paths, for PayloadInvalid or nested for marshmallow."""
-
-    def __init__(self) -> None:
-        self.flat: dict[str, list[Any]] = {}
-
-    def add(self, path: str, message: Any) -> None:
-        self.flat.setdefault(path, []).append(message)
-
-    def unique(self, section: str, key: str, items: list[dict[str, Any]]) -> set[str]:
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item[key] in seen:
-                self.add(f"{section}.{i}.{key}", ALREADY_USED)
-            seen.add(item[key])
-        return seen
-
-    def raise_as_validation_error(self) -> None:
-        if not self.flat:
-            return
-        nested: dict[Any, Any] = {}
-        for path, messages in self.flat.items():
-            *parents, last = path.split(".")
-            node = nested
-            for key in parents:
-                node = node.setdefault(int(key) if key.isdigit() else key, {})
-            node[last] = messages
-        raise ValidationError(nested)
-
-    def raise_as_payload_invalid(self) -> None:
-        if self.flat:
-            raise PayloadInvalid({k: [str(m) for m in ms] for k, ms in self.flat.items()})
-
-
 def check_discussion(
     data: dict[str, Any],
     *,
@@ -347,7 +313,7 @@ def check_discussion(
     Raises PayloadInvalid naming each bad field.
     """
     loaded: dict[str, Any] = load_payload(DiscussionSchema(), data)
-    errors = _Errors()
+    errors = FieldErrors()
     known = {"team": known_team, "family": known_family}
     present: set[str] = set()
     for i, participant in enumerate(loaded["participants"]):
@@ -371,8 +337,8 @@ def dump_discussion(data: dict[str, Any]) -> dict[str, Any]:
     return schema.dump(load_payload(schema, data))
 
 
-def _signing_errors(discussion: dict[str, Any]) -> _Errors:
-    errors = _Errors()
+def _signing_errors(discussion: dict[str, Any]) -> FieldErrors:
+    errors = FieldErrors()
     outcome = discussion.get("outcome")
     if not outcome or not outcome.get("kind"):
         errors.add(
@@ -439,7 +405,7 @@ class MinutesSchema(Schema):
 
     @validates_schema
     def _signable(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        errors = _Errors()
+        errors = FieldErrors()
         for path, messages in _signing_errors(data["discussion"]).flat.items():
             for message in messages:
                 errors.add(f"discussion.{path}", message)
