@@ -3,15 +3,14 @@ this module."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint
 
-from plugin_host.api import Card, SlotView, gateway, gettext, hookimpl, plugin_settings
+from plugin_host.api import Card, SlotView, gettext, hookimpl, plugin_settings
 from plugins.feedback import __version__, management_views, respondent_views, worker_views
 from plugins.feedback.blueprints import client_bp, respondent_bp, unit_bp
-from plugins.feedback.responses import DOCUMENT_TYPE, ResponseSchema
+from plugins.feedback.responses import DOCUMENT_TYPE, ResponseSchema, answers_in_record
 from plugins.feedback.scoring import score
 from plugins.feedback.settings import FeedbackSettings
 
@@ -89,15 +88,10 @@ def document_types() -> list[dict[str, Any]]:
 @hookimpl
 def client_cards() -> list[Card]:
     """The latest answer's alliance alert, shown plainly to the worker at once."""
-    record = gateway()
-    answers = [
-        json.loads(record.document(r.document_id).content) for r in record.documents(DOCUMENT_TYPE)
-    ]
+    answers = answers_in_record()
     if not answers:
         return []
-    # The latest answer given, whatever order the record received them in (the outbox may
-    # deliver a late one after a newer one).
-    latest = max(answers, key=lambda a: a["answered_at"])
+    latest = answers[-1]
     definitions = plugin_settings()["definitions"]
     definition = definitions.get((latest["questionnaire_id"], latest["questionnaire_version"]))
     if definition is None:

@@ -4,10 +4,12 @@ anonymous figures are kept (``figures.record_answer``)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from plugin_host import api
 from plugin_host.api import lazy_gettext as _
 from plugins.feedback.definitions import BANDS, CHANNELS
 
@@ -55,6 +57,17 @@ class IssueForm(Schema):
     mode = fields.String(required=True, validate=validate.OneOf(("kiosk", "link")))
     meeting_id = fields.String(load_default=None, validate=validate.Length(max=64))
     meeting_date = fields.Date(load_default=None)
+
+
+def answers_in_record() -> list[dict[str, Any]]:
+    """The launched client's feedback documents, oldest answer first (by when it was given:
+    the outbox may deliver a late answer after a newer one)."""
+    record = api.gateway()
+    given = [
+        json.loads(record.document(ref.document_id).content)
+        for ref in record.documents(DOCUMENT_TYPE)
+    ]
+    return sorted(given, key=lambda answer: answer["answered_at"])
 
 
 def is_child(response: dict[str, Any]) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from plugin_host.api import PayloadInvalid
 from plugin_host.api import lazy_gettext as _
@@ -53,14 +53,12 @@ class FeedbackSettings(Schema):
     # The host keeps a respondent link at most 30 days.
     link_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=30))
 
-    @validates_schema
-    def _instruments(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        _catalogue(data)
-
     @post_load
     def _build(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
-        # Every loaded version too: an answer is read with the version it was given to.
-        return {**data, "catalogue": _catalogue(data), "definitions": _known(data)}
+        # The definitions are read once; every loaded version is kept too: an answer is read
+        # with the version it was given to.
+        known = _known(data)
+        return {**data, "catalogue": _catalogue(data, known), "definitions": known}
 
 
 def _known(data: dict[str, Any]) -> dict[tuple[str, int], Questionnaire]:
@@ -81,9 +79,10 @@ def _known(data: dict[str, Any]) -> dict[tuple[str, int], Questionnaire]:
     return known
 
 
-def _catalogue(data: dict[str, Any]) -> dict[str, EnabledQuestionnaire]:
+def _catalogue(
+    data: dict[str, Any], known: dict[tuple[str, int], Questionnaire]
+) -> dict[str, EnabledQuestionnaire]:
     """The enabled questionnaires by id; raises ValidationError naming the setting."""
-    known = _known(data)
     latest = latest_versions(known)
     enabled: dict[str, EnabledQuestionnaire] = {}
     errors: dict[str, Any] = {}

@@ -3,7 +3,6 @@ one-time link or QR code), and the family's feedback over time with what it sign
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +14,7 @@ from plugins.feedback import figures
 from plugins.feedback.blueprints import client_bp
 from plugins.feedback.charts import Point, line_chart
 from plugins.feedback.definitions import Questionnaire, localised
-from plugins.feedback.responses import DOCUMENT_TYPE, IssueForm
+from plugins.feedback.responses import IssueForm, answers_in_record
 from plugins.feedback.scoring import CHANGE_LABELS, Score, reliable_change, score
 from plugins.feedback.settings import EnabledQuestionnaire
 
@@ -98,12 +97,8 @@ def ask() -> str:
 
 
 def _series() -> list[Series]:
-    record = api.gateway()
-    answers = []
-    for ref in record.documents(DOCUMENT_TYPE):
-        answers.append(json.loads(record.document(ref.document_id).content))
     found: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for answer in sorted(answers, key=lambda a: a["answered_at"]):
+    for answer in answers_in_record():
         found.setdefault((answer["questionnaire_id"], answer["respondent_role"]), []).append(answer)
     series = []
     definitions = api.plugin_settings()["definitions"]
