@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from plugin_host import __version__
 from plugin_host.admin_actions import AdminActionError, AdminTools
@@ -163,6 +165,29 @@ def check_config(config_path: str | None) -> None:
         f"OK: host {config.public_url}, {len(config.issuers)} launch issuer(s), "
         f"record system {config.record_system.endpoint}"
     )
+    _check_saved_settings(config, registry)
+
+
+def _check_saved_settings(config: HostConfig, registry: PluginRegistry) -> None:
+    """What admins saved in the console must pass the installed plugins' schemas too."""
+    source = "settings saved in the admin console"
+    url = make_url(config.database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        click.echo(f"No database yet: no {source} to check.")
+        return
+    database = Database(config.database_url)
+    try:
+        problems = PluginSettings(registry, config.plugin_settings, database).saved_problems()
+    except SQLAlchemyError as exc:
+        # Not migrated yet, or unreachable: the file itself is fine, say what was not checked.
+        click.echo(f"The {source} were not checked: the database answered {type(exc).__name__}.")
+        return
+    finally:
+        database.engine.dispose()
+    if problems:
+        message = str(ConfigError(source, problems))
+        raise click.ClickException(f"{message}\nThe host uses the file's settings for these.")
+    click.echo(f"OK: {source}")
 
 
 @main.group()

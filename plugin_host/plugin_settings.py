@@ -234,6 +234,23 @@ class PluginSettings:
             rows.append(SettingValue(key, field_kind(field), value, source, field.required))
         return rows
 
+    def saved_problems(self) -> dict[str, list[str]]:
+        """Saved values that no longer pass (a new plugin version may disagree with them), by
+        ``plugins.<name>.<key>``: the host uses the file's settings for such a plugin."""
+        with self.database.transaction() as session:
+            rows = session.scalars(select(PluginSetting).order_by(PluginSetting.plugin)).all()
+        problems: dict[str, list[str]] = {}
+        for row in rows:
+            if self.registry.manifest(row.plugin) is None:
+                problems[f"plugins.{row.plugin}"] = ["No such plugin is installed."]
+                continue
+            try:
+                self.check(row.plugin, json.loads(row.data))
+            except PayloadInvalid as exc:
+                for key, messages in exc.errors.items():
+                    problems[f"plugins.{row.plugin}.{key}"] = messages
+        return problems
+
     # --- writing ---------------------------------------------------------------------------
 
     def check(self, plugin: str, saved: dict[str, Any]) -> dict[str, Any]:
@@ -243,9 +260,14 @@ class PluginSettings:
             raise PayloadInvalid({"_schema": ["This plugin has no settings."]})
         known = setting_fields(schema)
         unknown = {key: ["No such setting."] for key in saved if key not in known}
+        values = {key: value for key, value in saved.items() if key in known}
+        try:
+            loaded = load_payload(schema(), {**self.configured.get(plugin, {}), **values})
+        except PayloadInvalid as exc:
+            raise PayloadInvalid({**exc.errors, **unknown}) from None
         if unknown:
             raise PayloadInvalid(unknown)
-        return load_payload(schema(), {**self.configured.get(plugin, {}), **saved})
+        return loaded
 
     def save(self, plugin: str, saved: dict[str, Any], actor: str) -> None:
         """Store the admin's values (all of them, replacing the earlier ones) once they pass the

@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import update
 
+from plugin_host import __version__
 from plugin_host.cli import main
+from plugin_host.clock import utcnow
+from plugin_host.config import load_config
+from plugin_host.plugin_settings import PluginSettings
+from plugin_host.registry import PluginRegistry
+from plugin_host.storage import Database
+from plugin_host.storage.models import PluginSetting
 from tests.fixtures.host import write_host_config
 
 
@@ -129,3 +137,52 @@ def test_xroad_client_is_a_member_or_a_subsystem(config_file, client, ok):
     assert (code == 0) is ok, output
     if not ok:
         assert "record_system.xroad.client" in output
+
+
+def _saved_settings(config_file: Path) -> PluginSettings:
+    config = load_config(config_file)
+    database = Database(config.database_url)
+    database.upgrade()
+    registry = PluginRegistry(__version__, config.hook_budget_seconds)
+    registry.discover()
+    return PluginSettings(registry, config.plugin_settings, database)
+
+
+def test_settings_saved_in_the_console_are_checked_too(config_file):
+    settings = _saved_settings(config_file)
+    settings.save("weekly_meeting", {"caseload_limit": 18}, actor="admin-a")
+    code, output = _run("check-config", "--config", str(config_file))
+    assert code == 0, output
+    assert "OK: settings saved in the admin console" in output
+
+
+def test_saved_settings_a_new_plugin_version_refuses_are_named(config_file):
+    settings = _saved_settings(config_file)
+    settings.save("weekly_meeting", {"caseload_limit": 18}, actor="admin-a")
+    # As a later version of the plugin would find them: one value it no longer takes, one
+    # setting it no longer has, and settings of a plugin no longer installed.
+    with settings.database.transaction() as session:
+        session.execute(
+            update(PluginSetting)
+            .where(PluginSetting.plugin == "weekly_meeting")
+            .values(data=json.dumps({"caseload_limit": "twenty", "colour": "red"}))
+        )
+        session.add(
+            PluginSetting(plugin="gone", data="{}", changed_by="admin-a", changed_at=utcnow())
+        )
+    code, output = _run("check-config", "--config", str(config_file))
+    assert code == 1
+    assert (
+        "settings saved in the admin console: plugins.weekly_meeting.colour: No such setting."
+        in output
+    )
+    assert "plugins.weekly_meeting.caseload_limit: Not a valid integer." in output
+    assert "plugins.gone: No such plugin is installed." in output
+    assert "The host uses the file's settings for these." in output
+
+
+def test_without_a_database_there_is_nothing_saved_to_check(config_file):
+    code, output = _run("check-config", "--config", str(config_file))
+    assert code == 0, output
+    assert "No database yet" in output
+    assert not (config_file.parent / "host.db").exists()  # and check-config made none
