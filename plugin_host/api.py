@@ -45,7 +45,7 @@ from plugin_host.records import (
     TeamMember,
     VersionConflict,
 )
-from plugin_host.respondent.links import RespondentContext
+from plugin_host.respondent.links import RespondentContext, WaitingLink
 from plugin_host.scopes import ScopeDenied
 from plugin_host.statistics import Cell, Statistics
 from plugin_host.suppression import (
@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 # 1.1: team launches, team_gateway(), plugin_state(), plugin_settings()
 # 1.2: respondent links (issue_respondent_link, current_respondent, respondent_gateway, ...)
 # 1.3: the hook client_blueprint (plugin_blueprint deprecated: it warns, removed in 2.0)
-API_VERSION = "1.3"
+API_VERSION = "1.4"
 
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
@@ -228,6 +228,22 @@ def issue_respondent_link(
     )
 
 
+def waiting_respondent_links() -> list[WaitingLink]:
+    """In a client launch: the calling plugin's links for this client that nobody has opened
+    yet and that have not expired, newest first (with the ``data`` they were issued with)."""
+    from plugin_host.respondent.binding import waiting_for_request
+
+    return waiting_for_request()
+
+
+def withdraw_respondent_link(link_id: str) -> bool:
+    """In a client launch: withdraw one of those links (it expires now and never opens);
+    False when this plugin has no such waiting link for this client. Audited."""
+    from plugin_host.respondent.binding import withdraw_for_request
+
+    return withdraw_for_request(link_id)
+
+
 def current_respondent() -> RespondentContext:
     """In a respondent's request: the opened link (client, issuing worker, plugin, data)."""
     from plugin_host.respondent.binding import current
@@ -301,6 +317,7 @@ __all__ = [
     "Team",
     "TeamMember",
     "VersionConflict",
+    "WaitingLink",
     "XmlRejected",
     "check_no_disclosure",
     "current_launch",
@@ -329,4 +346,6 @@ __all__ = [
     "suppress_partition",
     "team_gateway",
     "view_available",
+    "waiting_respondent_links",
+    "withdraw_respondent_link",
 ]

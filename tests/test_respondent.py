@@ -229,14 +229,57 @@ def test_a_link_past_its_time_has_expired(app, worker):
     assert "This link has expired" in answer.get_data(as_text=True)
 
 
-def test_a_link_withdrawn_before_it_is_opened_has_expired(app, worker):
-    link = _issue(worker)
-    assert not links.expire(_db(app), link["link_id"], CLIENT_B)  # only the client's own
-    assert links.expire(_db(app), link["link_id"], CLIENT_A)
-    assert _browser(app).post(_path(link)).status_code == 410
+def _withdraw(worker: FlaskClient, link_id: str) -> bool:
+    answer = worker.post(f"{PANEL}withdraw", data={"link_id": link_id, "csrf_token": _csrf(worker)})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.json["withdrawn"]
+
+
+def _waiting(worker: FlaskClient, panel: str = PANEL) -> list[str]:
+    return [link["link_id"] for link in worker.get(f"{panel}waiting").json["links"]]
+
+
+def test_the_worker_sees_the_links_waiting_and_withdraws_one_that_then_never_opens(app, worker):
+    first, second = _issue(worker), _issue(worker, kiosk="1")
     opened = _issue(worker)
     _open(app, opened)
-    assert not links.expire(_db(app), opened["link_id"], CLIENT_A)  # once open, it is used
+    _issue(worker, minutes=0)  # expired at once: not waiting
+    assert _waiting(worker) == [second["link_id"], first["link_id"]]  # newest first
+
+    assert _withdraw(worker, first["link_id"])
+    assert _waiting(worker) == [second["link_id"]]
+    answer = _browser(app).post(_path(first))
+    assert answer.status_code == 410
+    assert "This link has expired" in answer.get_data(as_text=True)
+    assert not _withdraw(worker, first["link_id"])  # once is enough
+    assert not _withdraw(worker, opened["link_id"])  # an opened link is used, not withdrawn
+    audited = _rows(app, AuditEvent, operation="respondent.withdraw")
+    assert [(row.outcome, row.client_id) for row in audited] == [
+        ("success", CLIENT_A),
+        ("denied", CLIENT_A),
+        ("denied", CLIENT_A),
+    ]
+    assert audited[0].detail == f"respondent link {first['link_id']}"
+
+
+def test_links_are_withdrawn_only_for_their_own_client_and_plugin(app, worker, launch_keys):
+    link = _issue(worker)
+    other_client = _launch(app, launch_keys, client_id=CLIENT_B)
+    assert _waiting(other_client, f"/c/{CLIENT_B}/p/asker/") == []
+    answer = other_client.post(
+        f"/c/{CLIENT_B}/p/asker/withdraw",
+        data={
+            "link_id": link["link_id"],
+            "csrf_token": _csrf(other_client, f"/c/{CLIENT_B}/p/asker/"),
+        },
+    )
+    assert answer.json == {"withdrawn": False}
+    # The other plugin of the same client cannot withdraw it either.
+    assert not links.withdraw(_db(app), link["link_id"], CLIENT_A, "other_asker")
+    assert _waiting(worker) == [link["link_id"]]
+    denied = _rows(app, AuditEvent, operation="respondent.withdraw")
+    assert [(row.outcome, row.detail) for row in denied] == [("denied", "no such waiting link")]
+    assert _open(app, link)  # still opens, once
 
 
 def test_the_respondent_session_lasts_an_hour_from_opening(app, worker):

@@ -100,9 +100,7 @@ def issue_for_request(
     endpoint: str, data: dict[str, Any], minutes_valid: int, kiosk: bool
 ) -> tuple[links.IssuedLink, str]:
     """Issue a link in the current client launch for the calling plugin; the link and its URL."""
-    launch: LaunchContext | None = g.get("launch")
-    if launch is None or launch.is_team_launch or not launch.client_id:
-        raise RecordAccessDenied("a respondent link is issued in a client launch")
+    launch = _client_launch()
     plugin = current_plugin()
     own = plugin + RESPONDENT_BLUEPRINT_SUFFIX
     if not isinstance(endpoint, str) or endpoint.split(".")[0] != own:
@@ -124,6 +122,40 @@ def issue_for_request(
     )
     url = f"{services.config.public_url.rstrip('/')}/r/{issued.token}"
     return issued, url
+
+
+def waiting_for_request() -> list[links.WaitingLink]:
+    """The calling plugin's unopened links for the current client launch's client."""
+    launch = _client_launch()
+    return links.waiting(host_services().database, launch.client_id, current_plugin())
+
+
+def withdraw_for_request(link_id: str) -> bool:
+    """Withdraw one of the calling plugin's unopened links for this client; audited either way."""
+    launch = _client_launch()
+    plugin = current_plugin()
+    services = host_services()
+    withdrawn = isinstance(link_id, str) and links.withdraw(
+        services.database, link_id, launch.client_id, plugin
+    )
+    services.audit.record(
+        launch,
+        AuditRecord(
+            plugin=plugin,
+            operation="respondent.withdraw",
+            outcome="success" if withdrawn else "denied",
+            # An id the client has no waiting link under is not repeated into the log.
+            detail=f"respondent link {link_id}" if withdrawn else "no such waiting link",
+        ),
+    )
+    return withdrawn
+
+
+def _client_launch() -> LaunchContext:
+    launch: LaunchContext | None = g.get("launch")
+    if launch is None or launch.is_team_launch or not launch.client_id:
+        raise RecordAccessDenied("respondent links belong to a client launch")
+    return launch
 
 
 def current() -> RespondentContext:

@@ -246,9 +246,50 @@ def finish(database: Database, link_id: str) -> bool:
     return changed == 1
 
 
-def expire(database: Database, link_id: str, client_id: str) -> bool:
+@dataclass(frozen=True)
+class WaitingLink:
+    """A link issued for a client and not yet opened or expired: it can still be withdrawn.
+
+    ``data`` is what the issuing plugin passed in; ``worker_id`` issued it."""
+
+    link_id: str
+    issued_at: datetime
+    expires_at: datetime
+    kiosk: bool
+    worker_id: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def waiting(database: Database, client_id: str, plugin: str) -> list[WaitingLink]:
+    """The plugin's links for ``client_id`` that nobody has opened yet and that have not expired,
+    newest first."""
+    with database.transaction() as session:
+        rows = session.scalars(
+            select(LinkRow)
+            .where(
+                LinkRow.client_id == client_id,
+                LinkRow.plugin == plugin,
+                LinkRow.opened_at.is_(None),
+                LinkRow.expires_at > utcnow(),
+            )
+            .order_by(LinkRow.created_at.desc(), LinkRow.id.desc())
+        ).all()
+        return [
+            WaitingLink(
+                link_id=row.link_id,
+                issued_at=as_utc(row.created_at),
+                expires_at=as_utc(row.expires_at),
+                kiosk=bool(row.kiosk),
+                worker_id=row.worker_id,
+                data=json.loads(row.data),
+            )
+            for row in rows
+        ]
+
+
+def withdraw(database: Database, link_id: str, client_id: str, plugin: str) -> bool:
     """Withdraw a link not yet opened (the worker sent it to the wrong person, say): it expires
-    now. False when there is no such unopened, unexpired link of that client."""
+    now. False when ``plugin`` has no such unopened, unexpired link of that client."""
     now = utcnow()
     with database.transaction() as session:
         changed = session.execute(
@@ -256,6 +297,7 @@ def expire(database: Database, link_id: str, client_id: str) -> bool:
             .where(
                 LinkRow.link_id == link_id,
                 LinkRow.client_id == client_id,
+                LinkRow.plugin == plugin,
                 LinkRow.opened_at.is_(None),
                 LinkRow.expires_at > now,
             )

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from plugin_host import api
 from plugins.feedback import figures
@@ -47,6 +48,8 @@ def panel() -> str:
         "feedback/panel.html",
         catalogue=catalogue(),
         series=_series(),
+        waiting=_waiting(),
+        withdrawn=request.args.get("withdrawn"),
         meeting_id=request.args.get("meeting", ""),
         today=today(),
         locale=api.current_locale(),
@@ -94,6 +97,48 @@ def ask() -> str:
         form=form,
         qr=None if kiosk else api.respondent_qr_svg(link.url),
     )
+
+
+@client_bp.post("/withdraw")
+def withdraw() -> Response:
+    """Withdraw a link nobody has opened yet (given to the wrong person, say): it never opens."""
+    withdrawn = api.withdraw_respondent_link(request.form.get("link_id", ""))
+    return redirect(url_for(".panel", withdrawn="1" if withdrawn else "0"), code=303)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A link or hand-over waiting for its answer, as the panel lists it."""
+
+    link_id: str
+    questionnaire: str
+    role: str
+    band: str
+    issued_at: datetime
+    expires_at: datetime
+    kiosk: bool
+
+
+def _waiting() -> list[Waiting]:
+    definitions = api.plugin_settings()["definitions"]
+    found = []
+    for link in api.waiting_respondent_links():
+        data = link.data
+        definition = definitions.get((data.get("questionnaire_id"), data.get("version")))
+        found.append(
+            Waiting(
+                link_id=link.link_id,
+                questionnaire=localised(definition.title, api.current_locale())
+                if definition
+                else str(data.get("questionnaire_id", "")),
+                role=str(ROLE_LABELS.get(data.get("role"), "")),
+                band=str(BAND_LABELS.get(data.get("band"), "")),
+                issued_at=link.issued_at,
+                expires_at=link.expires_at,
+                kiosk=link.kiosk,
+            )
+        )
+    return found
 
 
 def _series() -> list[Series]:
@@ -166,4 +211,10 @@ ROLE_LABELS = {
     "child": api.lazy_gettext("child"),
     "parent": api.lazy_gettext("parent"),
     "other_adult": api.lazy_gettext("other adult"),
+}
+BAND_LABELS = {
+    "under_7": api.lazy_gettext("under 7 (pictures)"),
+    "7_12": api.lazy_gettext("7–12 (smileys)"),  # noqa: RUF001 - the form's own msgid
+    "13_plus": api.lazy_gettext("13 or older"),
+    "adult": api.lazy_gettext("adult"),
 }

@@ -101,6 +101,52 @@ def test_an_expired_link_does_not_open(app, family):
     assert _link_row(app, asked).opened_at is None
 
 
+def _waiting_rows(panel: str) -> list[list[str]]:
+    """The panel's "Waiting for an answer" table, a list of cell texts per link."""
+    tree = lxml.html.fromstring(panel)
+    section = tree.xpath('//section[@aria-labelledby="waiting-heading"]')
+    if not section:
+        return []
+    return [
+        [" ".join(cell.text_content().split()) for cell in row.xpath("./th|./td")]
+        for row in section[0].xpath(".//tbody/tr")
+    ]
+
+
+def test_a_link_given_to_the_wrong_person_is_withdrawn_from_the_panel(app, family):
+    worker = family(CLIENT)
+    assert _waiting_rows(worker.panel()) == []
+    asked = worker.ask(mode="link", respondent_role="child", band="7_12")
+    kept = worker.ask(mode="link")
+    rows = _waiting_rows(worker.panel())
+    newest_first = ["parent, adult", "child, 7\N{EN DASH}12 (smileys)"]
+    assert [row[1] for row in rows] == newest_first
+    assert {row[0] for row in rows} == {"How did the meeting go?"}  # the title, in English
+
+    panel = lxml.html.fromstring(worker.panel())
+    form = panel.xpath('//section[@aria-labelledby="waiting-heading"]//tbody/tr[2]//form')[0]
+    link_id = form.xpath('.//input[@name="link_id"]/@value')[0]
+    assert link_id == _link_row(app, asked).link_id
+    withdrawn = worker.worker.post(
+        form.get("action"), data={"link_id": link_id, "csrf_token": csrf_of(worker.panel())}
+    )
+    assert withdrawn.status_code == 303
+    after = worker.worker.get(withdrawn.headers["Location"]).get_data(as_text=True)
+    assert "The link was withdrawn: it can no longer be opened." in after
+    assert [row[1] for row in _waiting_rows(after)] == ["parent, adult"]
+    refused = browser(app).post(asked.path)
+    assert refused.status_code == 410
+    assert "This link has expired" in refused.get_data(as_text=True)
+
+    again = worker.worker.post(
+        form.get("action"), data={"link_id": link_id, "csrf_token": csrf_of(worker.panel())}
+    )
+    shown = worker.worker.get(again.headers["Location"]).get_data(as_text=True)
+    assert "The link could not be withdrawn" in shown
+    worker.open(kept)  # the other link still opens, and then waits no more
+    assert _waiting_rows(worker.panel()) == []
+
+
 def test_a_kiosk_link_lasts_the_meeting_only(app, family):
     asked = family(CLIENT).ask(mode="kiosk")
     row = _link_row(app, asked)

@@ -1,7 +1,8 @@
 """A plugin that asks a family member a question through a respondent link.
 
 In a client launch ``/c/<client>/p/asker/issue`` (POST) issues a link (``kiosk=1`` for a kiosk
-hand-over, ``minutes`` for its validity) and answers with it as JSON; ``/qr`` shows a QR code. The
+hand-over, ``minutes`` for its validity) and answers with it as JSON; ``/waiting`` lists the
+unopened ones and ``/withdraw`` (POST ``link_id``) withdraws one; ``/qr`` shows a QR code. The
 respondent's pages (blueprint ``asker_respondent`` under ``/r/p/asker``): a form, and an answer
 saved as a ``note`` through ``respondent_gateway()`` before ``finish_respondent()``. Further
 routes try what a respondent must not do. ``other_asker`` below is a second plugin with a
@@ -24,6 +25,8 @@ from plugin_host.api import (
     issue_respondent_link,
     respondent_gateway,
     respondent_qr_svg,
+    waiting_respondent_links,
+    withdraw_respondent_link,
 )
 
 NAME = "asker"
@@ -89,6 +92,21 @@ def issue():
         "expires_at": link.expires_at.isoformat(),
         "kiosk": link.kiosk,
     }
+
+
+@client_bp.get("/waiting")
+def waiting():
+    return {
+        "links": [
+            {"link_id": w.link_id, "kiosk": w.kiosk, "worker_id": w.worker_id, "data": w.data}
+            for w in waiting_respondent_links()
+        ]
+    }
+
+
+@client_bp.post("/withdraw")
+def withdraw():
+    return {"withdrawn": withdraw_respondent_link(request.form["link_id"])}
 
 
 @client_bp.get("/qr")
