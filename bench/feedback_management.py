@@ -26,9 +26,11 @@ team's, each month's and the unit's totals with families distinct over their cel
    client and team) in a Flask test client, then ``GET /u/<unit>/p/feedback/?until=2024-12``:
    every table of the page (invitations, answers with their levels, response rate, mean; the
    weekly meeting is not enabled, so no meeting tables), each suppressed, the trend chart and
-   the template, through the host's launch binding; its baseline is the same page's figures
-   counted by plain GROUP BY over the observations (``raw_table`` for invitations, answers
-   and the three levels, suppressed as the page suppresses them).
+   the template, through the host's launch binding, with the start-up heap frozen as
+   ``plugin-host serve`` freezes it (``plugin_host.serving.freeze_startup_heap``); its
+   baseline is the same page's figures counted by plain GROUP BY over the observations
+   (``raw_table`` for invitations, answers and the three levels, suppressed as the page
+   suppresses them).
    The record system is never contacted: the SOAP adapter is built from its local WSDL, and a
    unit launch asks the record system nothing (``launch.views._require_record_access``); the
    configuration points it at a closed port to prove it.
@@ -59,6 +61,7 @@ from plugin_host.config import load_config
 from plugin_host.demo import DEMO_ISSUER, host_config_text
 from plugin_host.enablement import Enablement
 from plugin_host.registry import PluginRegistry
+from plugin_host.serving import freeze_startup_heap
 from plugin_host.statistics import Statistics
 from plugin_host.storage import Database
 from plugin_host.suppression import SuppressedTable, Table, suppress, suppress_partition
@@ -253,6 +256,7 @@ def management_browser(directory: Path):
     launched = browser.get("/launch", query_string={"token": token})
     if launched.status_code != 303:
         raise RuntimeError(f"the unit launch answered {launched.status_code}")
+    freeze_startup_heap()  # as both servers do once the app is built
     return app, browser
 
 

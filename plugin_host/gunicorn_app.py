@@ -20,7 +20,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from plugin_host.serving import redact_request_line, redact_target
+from plugin_host.serving import freeze_startup_heap, redact_request_line, redact_target
 
 # Like the Werkzeug server's line, plus the time taken in milliseconds.
 ACCESS_LOG_FORMAT = '%(h)s - - %(t)s "%(r)s" %(s)s %(b)s %(M)sms'
@@ -92,7 +92,9 @@ class HostApplication(BaseApplication):
         from plugin_host.app import create_app
         from plugin_host.config import load_config
 
-        return create_app(load_config(self.config_path))
+        app = create_app(load_config(self.config_path))
+        freeze_startup_heap()
+        return app
 
 
 def serve(config_path: str | None, host: str, port: int, workers: int, threads: int) -> None:

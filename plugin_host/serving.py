@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 
 from flask import Flask
@@ -32,5 +33,18 @@ class RedactingRequestHandler(WSGIRequestHandler):
         self.log("info", '"%s" %s %s', line, code, size)
 
 
+def freeze_startup_heap() -> None:
+    """Move what start-up built (app, plugins, templates, the WSDL) out of the collector's way.
+
+    A request that makes tens of thousands of objects (a management page reads that many rows)
+    sets off full collections, and each would walk the whole long-lived heap again: frozen, it
+    is skipped (the management page of ``bench/feedback_management.py`` went from about 250 to
+    160 ms). Called once the app exists, before serving.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def serve(app: Flask, host: str, port: int) -> None:
+    freeze_startup_heap()
     run_simple(host, port, app, threaded=True, request_handler=RedactingRequestHandler)

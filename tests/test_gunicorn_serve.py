@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from gunicorn.config import Config
 from plugin_host import __version__
 from plugin_host.demo import DEMO_UNIT, free_port, stop_process, wait_until_up
 from plugin_host.enablement import Enablement
-from plugin_host.gunicorn_app import ACCESS_LOG_FORMAT, RedactingLogger
+from plugin_host.gunicorn_app import ACCESS_LOG_FORMAT, HostApplication, RedactingLogger
 from plugin_host.registry import PluginRegistry
 from plugin_host.storage import Database
 from tests.fixtures.host import CLIENT_A, LaunchKeys, write_host_config
@@ -113,3 +114,21 @@ def test_access_log_atoms_carry_no_query_string_client_or_headers():
         assert secret not in repr(atoms)
     wrapped = logger.atoms_wrapper_class(atoms)
     assert wrapped["q"] == wrapped["f"] == wrapped["{cookie}i"] == wrapped["{query_string}e"] == "-"
+
+
+def test_a_worker_builds_its_app_then_freezes_the_start_up_heap(
+    tmp_path: Path, record_system_server, launch_keys: LaunchKeys
+):
+    """What start-up built is kept out of later full collections (``freeze_startup_heap``)."""
+    write_host_config(tmp_path / "host", record_system_server.url, launch_keys.public_key)
+    application = HostApplication(
+        str(tmp_path / "host" / "host.toml"), "127.0.0.1", free_port(), workers=2, threads=2
+    )
+    gc.unfreeze()
+    try:
+        app = application.load()
+        assert gc.get_freeze_count() > 0
+        # Frozen objects are outside the collector's generations: the app is among them.
+        assert not any(tracked is app for tracked in gc.get_objects())
+    finally:
+        gc.unfreeze()
