@@ -614,5 +614,28 @@ from plugin_host.scaffold.command import new_plugin  # noqa: E402 - beside its r
 main.add_command(new_plugin)
 
 
+@main.command()
+@config_option
+@actor_option
+@click.option("--dry-run", is_flag=True, help="Count what would go; delete nothing.")
+def purge(config_path: str | None, actor: str, dry_run: bool) -> None:
+    """Forget what [retention] keeps no longer: settled writes' copies, finished respondent links.
+
+    Run it daily (a cron job or systemd timer); each run is audit-logged.
+    """
+    from plugin_host.audit import AuditLog
+    from plugin_host.clock import utcnow
+    from plugin_host.retention import purge as purge_rows
+
+    config = _load(config_path)
+    database = _outbox_database(config_path)
+    purged = purge_rows(database, config.retention, utcnow(), dry_run=dry_run)
+    if dry_run:
+        click.echo(f"would purge: {purged.summary()}")
+        return
+    AuditLog(database).record_admin(actor, "host", "admin.purge", purged.summary())
+    click.echo(f"purged: {purged.summary()}")
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -82,6 +82,14 @@ class OutboxConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    """Days the host keeps settled outbox writes and finished respondent links (``purge``)."""
+
+    delivered_writes_days: int
+    respondent_links_days: int
+
+
+@dataclass(frozen=True)
 class AdminConfig:
     credentials_file: Path | None  # lines of ``name:password-hash``; None: no admin pages
 
@@ -118,6 +126,7 @@ class HostConfig:
     outbox: OutboxConfig
     admin: AdminConfig
     kanta: KantaConfig | None = None
+    retention: RetentionConfig = RetentionConfig(delivered_writes_days=30, respondent_links_days=30)
     # ``[plugins.<name>]`` as written; each is checked against its plugin's settings schema
     # once the plugins are loaded (plugin_host.plugin_settings).
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -191,6 +200,20 @@ class OutboxSchema(Schema):
         return OutboxConfig(**data)
 
 
+class RetentionSchema(Schema):
+    delivered_writes_days = fields.Integer(
+        load_default=30, validate=validate.Range(min=1, max=3650)
+    )
+    # At least two days: a kiosk's lock (at most a day) must outlive the link it belongs to.
+    respondent_links_days = fields.Integer(
+        load_default=30, validate=validate.Range(min=2, max=3650)
+    )
+
+    @post_load
+    def build(self, data: dict[str, Any], **_kwargs) -> RetentionConfig:
+        return RetentionConfig(**data)
+
+
 class AdminSchema(Schema):
     credentials_file = fields.String(load_default=None)
 
@@ -219,6 +242,7 @@ class ConfigFileSchema(Schema):
     outbox = fields.Nested(OutboxSchema, load_default=lambda: OutboxSchema().load({}))
     admin = fields.Nested(AdminSchema, load_default=lambda: {"credentials_file": None})
     kanta = fields.Nested(KantaSchema, load_default=None)
+    retention = fields.Nested(RetentionSchema, load_default=lambda: RetentionSchema().load({}))
     plugins = fields.Dict(
         keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$")),
         values=fields.Dict(),
@@ -261,6 +285,7 @@ def parse_config(data: dict[str, Any], base: Path, source: str = "configuration"
             else base / loaded["admin"]["credentials_file"]
         ),
         kanta=_kanta(loaded["kanta"], base, source),
+        retention=loaded["retention"],
         plugin_settings=loaded["plugins"],
         source=source,
     )

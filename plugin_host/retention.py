@@ -1,0 +1,81 @@
+"""Retention: what the host keeps only for a while, and its purge (``plugin-host purge``).
+
+The host is not the record: once a write is in the record system, the outbox row's copy of the
+document (client data) has served its purpose, and so has a respondent link once it can no
+longer be opened. ``[retention]`` says for how many days they are kept; ``purge`` forgets the
+copies (title and content) and deletes the links. The audit log is never purged here: its
+retention is the organisation's, by law.
+
+An outbox row itself stays, without its copy: a plugin may name a document by the ``pending:``
+id of its first write long after (the weekly meeting corrects signed minutes weeks later), and
+the row maps that id to the record's. A copy is forgotten only when its document has no open
+write, so a conflict still waiting for the worker keeps everything it may need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from plugin_host.config import RetentionConfig
+from plugin_host.outbox import queue
+from plugin_host.storage import Database
+from plugin_host.storage.models import OutboxWrite, RespondentLink
+
+
+@dataclass(frozen=True)
+class Purged:
+    """How many rows of each kind were (or, in a dry run, would be) deleted."""
+
+    outbox_copies: int
+    respondent_links: int
+
+    def summary(self) -> str:
+        return f"outbox_copies={self.outbox_copies} respondent_links={self.respondent_links}"
+
+
+def purge(
+    database: Database, retention: RetentionConfig, now: datetime, dry_run: bool = False
+) -> Purged:
+    """Forget settled writes' copies and delete finished links older than ``retention``."""
+    settled_writes = _settled_writes(now - timedelta(days=retention.delivered_writes_days))
+    old_links = _old_links(now - timedelta(days=retention.respondent_links_days))
+    with database.transaction() as session:
+        counts = Purged(
+            outbox_copies=session.scalar(select(func.count()).where(settled_writes)) or 0,
+            respondent_links=session.scalar(select(func.count()).where(old_links)) or 0,
+        )
+        if not dry_run:
+            session.execute(
+                update(OutboxWrite)
+                .where(settled_writes)
+                .values(title="", content="")
+                .execution_options(synchronize_session=False)
+            )
+            session.execute(
+                delete(RespondentLink).where(old_links).execution_options(synchronize_session=False)
+            )
+    return counts
+
+
+def _settled_writes(cutoff: datetime):
+    """Delivered or discarded before ``cutoff``, still with a copy, in a stream with no open
+    write."""
+    other = aliased(OutboxWrite)
+    still_open = exists().where(
+        and_(other.stream == OutboxWrite.stream, other.status.in_(queue.OPEN_STATES))
+    )
+    return and_(
+        OutboxWrite.status.in_((queue.DELIVERED, queue.DISCARDED)),
+        OutboxWrite.updated_at < cutoff,
+        OutboxWrite.content != "",
+        ~still_open,
+    )
+
+
+def _old_links(cutoff: datetime):
+    """Expired before ``cutoff``, or opened before it (its 60-minute session long over)."""
+    return or_(RespondentLink.expires_at < cutoff, RespondentLink.opened_at < cutoff)
