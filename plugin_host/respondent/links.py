@@ -266,12 +266,7 @@ def waiting(database: Database, client_id: str, plugin: str) -> list[WaitingLink
     with database.transaction() as session:
         rows = session.scalars(
             select(LinkRow)
-            .where(
-                LinkRow.client_id == client_id,
-                LinkRow.plugin == plugin,
-                LinkRow.opened_at.is_(None),
-                LinkRow.expires_at > utcnow(),
-            )
+            .where(*_still_waiting(client_id, plugin, utcnow()))
             .order_by(LinkRow.created_at.desc(), LinkRow.id.desc())
         ).all()
         return [
@@ -294,17 +289,21 @@ def withdraw(database: Database, link_id: str, client_id: str, plugin: str) -> b
     with database.transaction() as session:
         changed = session.execute(
             update(LinkRow)
-            .where(
-                LinkRow.link_id == link_id,
-                LinkRow.client_id == client_id,
-                LinkRow.plugin == plugin,
-                LinkRow.opened_at.is_(None),
-                LinkRow.expires_at > now,
-            )
+            .where(LinkRow.link_id == link_id, *_still_waiting(client_id, plugin, now))
             .values(expires_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
     return changed == 1
+
+
+def _still_waiting(client_id: str, plugin: str, now: datetime) -> tuple:
+    """The plugin's links for the client that nobody has opened and that have not expired."""
+    return (
+        LinkRow.client_id == client_id,
+        LinkRow.plugin == plugin,
+        LinkRow.opened_at.is_(None),
+        LinkRow.expires_at > now,
+    )
 
 
 def _context(row: LinkRow) -> RespondentContext:
