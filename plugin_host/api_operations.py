@@ -16,11 +16,12 @@ from plugin_host import api_schemas as shapes
 
 @dataclass(frozen=True)
 class Answer:
-    """One status of an operation: a JSON body (a schema), the HTML error page, or both."""
+    """One status of an operation: a JSON body (a schema), the host's problem details (the
+    error as ``plugin_host.errors`` explains it, ``application/problem+json``), or both."""
 
     description: str
     schema: type[Schema] | dict[str, Any] | None = None
-    page: bool = False
+    problem: bool = False
     headers: dict[str, str] = field(default_factory=dict)  # header name: components.headers
 
 
@@ -35,18 +36,20 @@ class Operation:
     request_headers: dict[str, str] = field(default_factory=dict)
 
 
-# Shared answers: the host's HTML error page, as ``plugin_host.errors`` renders it.
+# Shared answers: the host's problem details, as ``plugin_host.errors`` gives them.
 SHARED_ANSWERS = {
-    "InvalidPayload": Answer("The body failed its schema; the page names each field.", page=True),
-    "NoLaunch": Answer("No launch is open in this browser.", page=True),
+    "InvalidPayload": Answer(
+        "The body failed its schema; ``errors`` names each field.", problem=True
+    ),
+    "NoLaunch": Answer("No launch is open in this browser.", problem=True),
     "Forbidden": Answer(
         "A launch for another client, a plugin not enabled in the launch's unit, a missing or "
         "wrong CSRF token, or a scope the admin has not approved.",
-        page=True,
+        problem=True,
     ),
-    "NotFound": Answer("No such document, write or plugin here.", page=True),
-    "RecordSystemDown": Answer("The record system is not answering.", page=True),
-    "RecordSystemError": Answer("The record system answered with an error.", page=True),
+    "NotFound": Answer("No such document, write or plugin here.", problem=True),
+    "RecordSystemDown": Answer("The record system is not answering.", problem=True),
+    "RecordSystemError": Answer("The record system answered with an error.", problem=True),
 }
 HEADERS = {
     "ETag": {
@@ -153,12 +156,12 @@ OPERATIONS: dict[str, Operation] = {
             404: "NotFound",
             412: Answer(
                 "If-Match is not the current version (JSON, with the current one as ETag), or "
-                "is no version at all (the HTML error page).",
+                "is no version at all (problem details).",
                 shapes.VersionMismatchSchema,
-                page=True,
+                problem=True,
                 headers={"ETag": "CurrentETag"},
             ),
-            428: Answer("If-Match is missing.", page=True),
+            428: Answer("If-Match is missing.", problem=True),
             502: "RecordSystemError",
         },
         body=shapes.DocumentBodySchema,
@@ -175,7 +178,7 @@ OPERATIONS: dict[str, Operation] = {
         {
             202: Answer("Settled; the write is on its way again.", shapes.WriteStatusSchema),
             400: "InvalidPayload",
-            404: Answer("No conflict waits under that id.", page=True),
+            404: Answer("No conflict waits under that id.", problem=True),
         },
         body=shapes.ResolutionSchema,
     ),
@@ -187,7 +190,7 @@ OPERATIONS: dict[str, Operation] = {
                 "The transmission, whatever the archive answered.", shapes.TransmissionSchema
             ),
             400: "InvalidPayload",
-            404: Answer("No [kanta] configuration, or no such document.", page=True),
+            404: Answer("No [kanta] configuration, or no such document.", problem=True),
             409: Answer("A newer version is in the archive already.", shapes.ErrorSchema),
             422: Answer("No plugin gives an archive form for this type.", shapes.ErrorSchema),
             503: Answer("The archive is not answering; nothing was sent.", shapes.ErrorSchema),
@@ -200,7 +203,7 @@ OPERATIONS: dict[str, Operation] = {
         "kanta",
         {
             200: Answer("Newest first.", shapes.TransmissionListSchema),
-            404: Answer("No [kanta] configuration.", page=True),
+            404: Answer("No [kanta] configuration.", problem=True),
         },
     ),
 }

@@ -234,3 +234,14 @@ class TransmissionListSchema(Schema):
 
 class ErrorSchema(Schema):
     error = _always(fields.String)
+
+
+class ProblemSchema(Schema):
+    """An error as RFC 9457 problem details (``application/problem+json``): what the host's error
+    page says, for a client that reads JSON; ``errors`` names each field of a refused body."""
+
+    type = _always(fields.String)
+    title = _always(fields.String)
+    status = _always(fields.Integer)
+    detail = _always(fields.String)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))

@@ -9,8 +9,8 @@ are not part of it.
 Request and answer bodies come from ``plugin_host.api_schemas``, the same marshmallow schemas the
 handlers load and dump with; what each route answers is listed in ``plugin_host.api_operations``;
 paths and methods come from the running app's url_map, so a route described here exists.
-Error answers are described as they are: mostly the host's HTML error page, JSON only where the
-handler answers in JSON.
+Error answers are RFC 9457 problem details (``application/problem+json``, ``ProblemSchema``),
+or the handler's own JSON where it gives more (the current version of a document, say).
 
 To view it: ``curl http://localhost:8080/-/openapi.json`` (no session needed) and open the file
 in any OpenAPI viewer (Swagger UI, Redoc, an editor plugin); or generate a client from it.
@@ -41,11 +41,11 @@ from plugin_host.api_operations import (
     Answer,
     Operation,
 )
+from plugin_host.errors import PROBLEM_JSON
 from plugin_host.launch.binding import CSRF_HEADER, SAFE_METHODS
 
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"
-HTML = "text/html"
 SESSION_SCHEME = "launchSession"
 CSRF_SCHEME = "csrfToken"
 _ARGUMENT = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
@@ -168,8 +168,8 @@ def _answer(answer: Answer) -> dict[str, Any]:
     content: dict[str, Any] = {}
     if answer.schema is not None:
         content[JSON] = {"schema": answer.schema}
-    if answer.page:
-        content[HTML] = {"schema": {"type": "string", "description": "The host's error page."}}
+    if answer.problem:
+        content[PROBLEM_JSON] = {"schema": shapes.ProblemSchema}
     described: dict[str, Any] = {"description": answer.description, "content": content}
     if answer.headers:
         described["headers"] = dict(answer.headers)

@@ -27,7 +27,7 @@ class DescribedApi:
             described = self._resolve(described["$ref"])
         content = described["content"]
         assert answer.mimetype in content, f"{method} {path}: {answer.mimetype} undescribed"
-        body = answer.get_json() if answer.mimetype == JSON else answer.get_data(as_text=True)
+        body = answer.get_json() if answer.is_json else answer.get_data(as_text=True)
         schema = {**content[answer.mimetype]["schema"], "components": self.document["components"]}
         Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(
             body

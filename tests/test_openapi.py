@@ -177,12 +177,21 @@ def _database_down():
     raise OSError("database down")
 
 
-def test_error_answers_are_the_described_pages(app: Flask, api: DescribedApi, launch_keys):
+PROBLEM = "application/problem+json"
+
+
+def test_error_answers_are_described_problem_details(app: Flask, api: DescribedApi, launch_keys):
     session = "/c/{client_id}/api/session"
-    api.check(app.test_client().get(f"/c/{CLIENT_A}/api/session"), session, "get")  # 401
+    nobody = app.test_client().get(f"/c/{CLIENT_A}/api/session")
+    assert api.check(nobody, session, "get") == {
+        "type": "about:blank",
+        "title": "Ei avointa istuntoa",  # the host's default language: no launch says otherwise
+        "status": 401,
+        "detail": "Avaa tämä näkymä uudelleen asiakaskertomuksesta.",
+    }
     browser, csrf = _launch(app, launch_keys)
-    assert browser.get(f"/c/{CLIENT_B}/api/session").status_code == 403
-    api.check(browser.get(f"/c/{CLIENT_B}/api/session"), session, "get")
+    other_client = browser.get(f"/c/{CLIENT_B}/api/session")
+    assert api.check(other_client, session, "get")["status"] == 403
     base = f"/c/{CLIENT_A}/api/client_note/documents/note"
     note = {"title": "Muistio", "content": {"text": "Muistio"}}
     for answer, status in (
@@ -190,11 +199,13 @@ def test_error_answers_are_the_described_pages(app: Flask, api: DescribedApi, la
         (browser.post(base, json={"title": ""}, headers={"X-CSRF-Token": csrf}), 400),
         (browser.get(f"/c/{CLIENT_A}/api/nobody/documents/note"), 404),
     ):
-        assert answer.status_code == status
-        assert api.check(answer, NOTES, answer.request.method) == answer.get_data(as_text=True)
+        assert (answer.status_code, answer.mimetype) == (status, PROBLEM)
+        assert api.check(answer, NOTES, answer.request.method)["status"] == status
+    refused = browser.post(base, json={"title": ""}, headers={"X-CSRF-Token": csrf}).get_json()
+    assert set(refused["errors"]) == {"title", "content"}  # each field named
     for headers, status in (({}, 428), ({"If-Match": "tuore"}, 412)):
         answer = browser.put(f"{base}/x", json=note, headers={"X-CSRF-Token": csrf, **headers})
-        assert (answer.status_code, answer.mimetype) == (status, "text/html")
+        assert (answer.status_code, answer.mimetype) == (status, PROBLEM)
         api.check(answer, NOTE, "put")
     missing = browser.get(f"/c/{CLIENT_A}/api/writes/nothing")
     assert missing.status_code == 404
@@ -202,3 +213,15 @@ def test_error_answers_are_the_described_pages(app: Flask, api: DescribedApi, la
     no_kanta = browser.get(f"/c/{CLIENT_A}/api/kanta/anything")
     assert no_kanta.status_code == 404
     api.check(no_kanta, "/c/{client_id}/api/kanta/{document_id}", "get")
+
+
+def test_pages_keep_their_error_page_and_a_script_asking_for_json_gets_problem_details(
+    app: Flask, launch_keys
+):
+    browser, _csrf = _launch(app, launch_keys)
+    page = browser.get(f"/c/{CLIENT_B}/p/client_note/")
+    assert (page.status_code, page.mimetype) == (403, "text/html")
+    assert "Ei käyttöoikeutta" in page.get_data(as_text=True)
+    script = browser.get(f"/c/{CLIENT_B}/p/client_note/", headers={"Accept": "application/json"})
+    assert (script.status_code, script.mimetype) == (403, PROBLEM)
+    assert script.get_json()["title"] == "Ei käyttöoikeutta"
