@@ -37,6 +37,13 @@ def _selection() -> tuple[str, list[str]]:
     return chosen, figures.last_months(until, MONTHS_SHOWN)
 
 
+def row_label(published: figures.Published, row: str) -> str:
+    """A row's heading: a team by the name the admin gave it, other rows (levels) as they are."""
+    if published.row_heading:
+        return row
+    return api.plugin_settings()["team_names"].get(row, row)
+
+
 def _tables(questionnaire_id: str, months: list[str]) -> list[figures.Published]:
     return figures.management_tables(
         questionnaire_id,
@@ -79,6 +86,7 @@ def management() -> str:
         chosen=questionnaire_id,
         locale=api.current_locale(),
         localised=localised,
+        row_label=row_label,
         trend_chart=bar_chart(
             trend,
             chart_id="trend",
@@ -119,7 +127,7 @@ def export() -> Response:
     for row in table.rows:
         writer.writerow(
             [
-                row,
+                row_label(published, row),
                 *(_text(table.cells.get((row, c)), published) for c in table.columns),
                 *([_text(table.row_totals.get(row), published)] if totals else []),
             ]

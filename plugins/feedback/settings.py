@@ -52,6 +52,12 @@ class FeedbackSettings(Schema):
     minimum_families = fields.Integer(load_default=5, validate=validate.Range(min=3, max=50))
     # The host keeps a respondent link at most 30 days.
     link_days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=30))
+    # The management page's names for the record system's team ids (the id where none is set).
+    team_names = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=100)),
+        values=fields.String(validate=validate.Length(min=1, max=100)),
+        load_default=dict,
+    )
 
     @post_load
     def _build(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:

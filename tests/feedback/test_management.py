@@ -187,6 +187,20 @@ def _raw_csv(manager, key: str) -> str:
     )
 
 
+def test_teams_go_by_the_names_an_admin_gave_them_on_the_page_and_in_the_csv(
+    app, launch_keys, given
+):
+    app.extensions["plugin_host"].settings.save(
+        "feedback", {"team_names": {TEAM_A: "Itäinen tiimi"}}, actor="admin-a"
+    )
+    manager = unit_launch(app, launch_keys)
+    tables = _page_tables(manager.get(MANAGEMENT).get_data(as_text=True))
+    named = {"Itäinen tiimi", TEAM_M, "Total"}  # team-m has no name: its id stays
+    assert set(tables["answers"]) == set(_csv_table(manager, "answers")) == named
+    assert set(tables["invitations"]) == named
+    assert set(tables["levels"]) == {"low", "middle", "high"}  # not teams: as they were
+
+
 def test_the_statistics_store_counts_the_same_as_the_answers(app, given):
     """The roll-up the page reads equals the count over the observations and the answers."""
     months = _months()

@@ -210,3 +210,11 @@ def test_a_setting_out_of_range_is_named(base):
     problems, _started, checked = _problems(path)
     assert "plugins.feedback.minimum_families" in problems
     assert "plugins.feedback.minimum_families" in checked
+
+
+def test_a_team_without_a_name_is_named(base):
+    section = feedback_section([{"questionnaire_id": OPEN}])
+    path = _write(base, section + '[plugins.feedback.team_names]\n"team-a" = ""\n')
+    problems, _started, checked = _problems(path)
+    assert "plugins.feedback.team_names.team-a.value" in problems, problems
+    assert "plugins.feedback.team_names.team-a.value" in checked
