@@ -177,16 +177,22 @@ def _check_saved_settings(config: HostConfig, registry: PluginRegistry) -> None:
         return
     database = Database(config.database_url)
     try:
-        problems = PluginSettings(registry, config.plugin_settings, database).saved_problems()
+        settings = PluginSettings(registry, config.plugin_settings, database)
+        problems, not_installed = settings.saved_problems()
     except SQLAlchemyError as exc:
         # Not migrated yet, or unreachable: the file itself is fine, say what was not checked.
         click.echo(f"The {source} were not checked: the database answered {type(exc).__name__}.")
         return
     finally:
         database.engine.dispose()
+    if not_installed:
+        click.echo(f"Kept for plugins not installed now: {', '.join(not_installed)}.")
     if problems:
         message = str(ConfigError(source, problems))
-        raise click.ClickException(f"{message}\nThe host uses the file's settings for these.")
+        raise click.ClickException(
+            f"{message}\nThe host uses the file's settings for these plugins. Mend them in the "
+            "console or with `plugin-host plugins settings NAME --set/--unset KEY`."
+        )
     click.echo(f"OK: {source}")
 
 
@@ -317,7 +323,8 @@ def plugins_settings(
             except NotJson:
                 problems[key] = ["Not valid JSON."]
         for key in removals:
-            if key not in fields_:
+            # A key the schema no longer has may still be saved: removing it mends the settings.
+            if key not in fields_ and key not in saved:
                 problems[key] = ["No such setting."]
             saved.pop(key, None)
         try:

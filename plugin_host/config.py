@@ -204,7 +204,8 @@ class RetentionSchema(Schema):
     delivered_writes_days = fields.Integer(
         load_default=30, validate=validate.Range(min=1, max=3650)
     )
-    # At least two days: a kiosk's lock (at most a day) must outlive the link it belongs to.
+    # At least two days: a link's row must outlive its kiosk's lock (at most a day), which the
+    # host finds through it.
     respondent_links_days = fields.Integer(
         load_default=30, validate=validate.Range(min=2, max=3650)
     )

@@ -41,12 +41,14 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def _wants_json() -> bool:
-    """The host's JSON API, or a request that prefers JSON to HTML."""
+    """The host's JSON API (also a path under it that matches no route), or a request that
+    prefers JSON to HTML."""
     if request.url_rule is not None and request.url_rule.endpoint in OPERATIONS:
         return True
-    return request.accept_mimetypes.best_match(("text/html", "application/json")) == (
-        "application/json"
-    )
+    if request.url_rule is None and "/api/" in request.path:
+        return True
+    preferred = request.accept_mimetypes.best_match(("text/html", "application/json", PROBLEM_JSON))
+    return preferred in ("application/json", PROBLEM_JSON)
 
 
 def _explain(

@@ -234,22 +234,24 @@ class PluginSettings:
             rows.append(SettingValue(key, field_kind(field), value, source, field.required))
         return rows
 
-    def saved_problems(self) -> dict[str, list[str]]:
+    def saved_problems(self) -> tuple[dict[str, list[str]], list[str]]:
         """Saved values that no longer pass (a new plugin version may disagree with them), by
-        ``plugins.<name>.<key>``: the host uses the file's settings for such a plugin."""
+        ``plugins.<name>.<key>``: the host uses the file's settings for such a plugin; and the
+        plugins not installed that have saved values (kept for when they come back)."""
         with self.database.transaction() as session:
             rows = session.scalars(select(PluginSetting).order_by(PluginSetting.plugin)).all()
         problems: dict[str, list[str]] = {}
+        not_installed = []
         for row in rows:
             if self.registry.manifest(row.plugin) is None:
-                problems[f"plugins.{row.plugin}"] = ["No such plugin is installed."]
+                not_installed.append(row.plugin)
                 continue
             try:
                 self.check(row.plugin, json.loads(row.data))
             except PayloadInvalid as exc:
                 for key, messages in exc.errors.items():
                     problems[f"plugins.{row.plugin}.{key}"] = messages
-        return problems
+        return problems, not_installed
 
     # --- writing ---------------------------------------------------------------------------
 

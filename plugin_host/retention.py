@@ -3,8 +3,8 @@
 The host is not the record: once a write is in the record system, the outbox row's copy of the
 document (client data) has served its purpose, and so has a respondent link once it can no
 longer be opened. ``[retention]`` says for how many days they are kept; ``purge`` forgets the
-copies (title and content) and deletes the links. The audit log is never purged here: its
-retention is the organisation's, by law.
+copies (title, content, and the discard reason and last error beside them) and deletes the
+links. The audit log is never purged here: its retention is the organisation's, by law.
 
 An outbox row itself stays, without its copy: a plugin may name a document by the ``pending:``
 id of its first write long after (the weekly meeting corrects signed minutes weeks later), and
@@ -52,7 +52,8 @@ def purge(
             session.execute(
                 update(OutboxWrite)
                 .where(settled_writes)
-                .values(title="", content="")
+                # The discard reason an admin typed and the last error may name details too.
+                .values(title="", content="", resolution=None, last_error=None)
                 .execution_options(synchronize_session=False)
             )
             session.execute(

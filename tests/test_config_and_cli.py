@@ -177,8 +177,25 @@ def test_saved_settings_a_new_plugin_version_refuses_are_named(config_file):
         in output
     )
     assert "plugins.weekly_meeting.caseload_limit: Not a valid integer." in output
-    assert "plugins.gone: No such plugin is installed." in output
-    assert "The host uses the file's settings for these." in output
+    assert "Kept for plugins not installed now: gone." in output  # a note, not a problem
+    assert "The host uses the file's settings for these plugins." in output
+
+    # Mended as the message says: the unknown key unset, the bad value set again.
+    code, output = _run(
+        "plugins",
+        "settings",
+        "weekly_meeting",
+        "--unset",
+        "colour",
+        "--set",
+        "caseload_limit=20",
+        "--config",
+        str(config_file),
+    )
+    assert code == 0, output
+    code, output = _run("check-config", "--config", str(config_file))
+    assert code == 0, output
+    assert "OK: settings saved in the admin console" in output
 
 
 def test_without_a_database_there_is_nothing_saved_to_check(config_file):

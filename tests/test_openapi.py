@@ -225,3 +225,8 @@ def test_pages_keep_their_error_page_and_a_script_asking_for_json_gets_problem_d
     script = browser.get(f"/c/{CLIENT_B}/p/client_note/", headers={"Accept": "application/json"})
     assert (script.status_code, script.mimetype) == (403, PROBLEM)
     assert script.get_json()["title"] == "Ei käyttöoikeutta"
+    asked = browser.get(f"/c/{CLIENT_B}/p/client_note/", headers={"Accept": PROBLEM})
+    assert asked.mimetype == PROBLEM
+    # A path under the JSON API that matches no route is answered in JSON too.
+    nowhere = browser.get(f"/c/{CLIENT_A}/api/no/such/route/here")
+    assert (nowhere.status_code, nowhere.mimetype) == (404, PROBLEM)

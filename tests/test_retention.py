@@ -60,6 +60,12 @@ def test_settled_writes_lose_their_copy_after_their_days_but_not_while_their_doc
     assert waiting.status_code == 202  # not delivered: the busy document has an open write
     for write in (old, busy):
         _age_write(host_app, write["write_id"])
+    with _database(host_app).transaction() as session:  # what an admin and the system noted
+        session.execute(
+            update(OutboxWrite)
+            .where(OutboxWrite.write_id == old["write_id"])
+            .values(resolution="Aino Testinen pyysi", last_error="aikakatkaisu")
+        )
 
     assert purge(_database(host_app), THIRTY_DAYS, utcnow(), dry_run=True) == Purged(1, 0)
     assert all(_copies(host_app).values())
@@ -68,10 +74,12 @@ def test_settled_writes_lose_their_copy_after_their_days_but_not_while_their_doc
     assert copies.pop(old["write_id"]) == ""  # the old note's copy is gone from the host ...
     assert all(copies.values())  # ... the busy document keeps its copies while a write waits
     with _database(host_app).transaction() as session:
-        [title] = session.scalars(
-            select(OutboxWrite.title).where(OutboxWrite.write_id == old["write_id"])
-        )
-    assert title == ""
+        [forgotten] = session.execute(
+            select(OutboxWrite.title, OutboxWrite.resolution, OutboxWrite.last_error).where(
+                OutboxWrite.write_id == old["write_id"]
+            )
+        ).all()
+    assert tuple(forgotten) == ("", None, None)
     assert purge(_database(host_app), THIRTY_DAYS, utcnow()) == Purged(0, 0)
 
     # The record has the old note: the host reads it from there, not from its forgotten copy,

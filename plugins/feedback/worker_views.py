@@ -103,7 +103,15 @@ def ask() -> str:
 def withdraw() -> Response:
     """Withdraw a link nobody has opened yet (given to the wrong person, say): it never opens."""
     withdrawn = api.withdraw_respondent_link(request.form.get("link_id", ""))
-    return redirect(url_for(".panel", withdrawn="1" if withdrawn else "0"), code=303)
+    # Back where the worker was (the meeting the panel was opened from), at the notice: the
+    # fragment moves the focus there, so a screen reader reads what happened.
+    back = url_for(
+        ".panel",
+        withdrawn="1" if withdrawn else "0",
+        meeting=request.form.get("meeting_id") or None,
+        _anchor="withdraw-status",
+    )
+    return redirect(back, code=303)
 
 
 @dataclass(frozen=True)

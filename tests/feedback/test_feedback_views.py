@@ -131,6 +131,7 @@ def test_a_link_given_to_the_wrong_person_is_withdrawn_from_the_panel(app, famil
         form.get("action"), data={"link_id": link_id, "csrf_token": csrf_of(worker.panel())}
     )
     assert withdrawn.status_code == 303
+    assert withdrawn.headers["Location"].endswith("#withdraw-status")  # focus on the notice
     after = worker.worker.get(withdrawn.headers["Location"]).get_data(as_text=True)
     assert "The link was withdrawn: it can no longer be opened." in after
     assert [row[1] for row in _waiting_rows(after)] == ["parent, adult"]

@@ -259,7 +259,7 @@ class Editor {
       this.announce(format(this.msg.render_problems, { count }));
     } else {
       this.root.dataset.renderState = "error";
-      this.announce(body.error || body.detail || this.msg.network_error);
+      this.announce(body.error || body.detail || body.title || this.msg.network_error);
     }
   }
 
@@ -1514,7 +1514,7 @@ class Editor {
       this.saveFailed(`${this.msg.not_saved} ${format(this.msg.render_problems, { count: this.problems.length })}`);
       this.problemBox.focus();
     } else {
-      this.saveFailed(`${this.msg.not_saved} ${body.error || body.detail || ""}`.trim());
+      this.saveFailed(`${this.msg.not_saved} ${body.error || body.detail || body.title || ""}`.trim());
     }
   }
 
