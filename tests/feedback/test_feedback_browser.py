@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PANEL_FRAME = 'iframe.plugin-frame[data-plugin="feedback"][data-view="panel"]'
 MANAGEMENT_FRAME = 'iframe.plugin-frame[data-plugin="feedback"][data-view="management"]'
 AINO = "c-1001"
+ONNI = "c-1002"  # only the withdrawal test asks for his feedback
 DEMO = "w-demo"
 TITLE_FI = "Miten tapaaminen meni?"  # the bundled questionnaire's own Finnish title
 HEARD_UNDER_7_FI = "Kuunneltiinko sinua?"  # its first question, as an under-7 child reads it
@@ -395,6 +396,30 @@ def test_a_handed_over_device_locks_until_the_record_page_is_loaded_again(page, 
     # The record system's page loaded again (new signed launches) opens the panel again.
     frame = open_record(page, stack)
     assert frame.locator("#respondent_role").count() == 1
+    assert_axe_clean(found)
+
+
+def test_a_link_given_to_the_wrong_person_is_withdrawn_with_the_keyboard(page, stack):
+    frame = open_record(page, stack, ONNI)
+    ask_for_link(frame, role="parent", band="adult")
+    frame = open_record(page, stack, ONNI)
+    rows = frame.locator("section[aria-labelledby=waiting-heading] tbody tr")
+    assert rows.count() == 1
+    assert frame.inner_text("#waiting-heading") == fi("Waiting for an answer")
+    found = {"panel with a link waiting": axe_violations(frame)}
+
+    rows.first.locator("button").focus()
+    assert frame.evaluate("() => document.activeElement.textContent").startswith(fi("Withdraw"))
+    with frame.expect_navigation():
+        page.keyboard.press("Enter")
+    frame.wait_for_selector("#withdraw-status")
+    # The notice has the focus, so a screen reader reads it out; the link is gone from the list.
+    assert frame.evaluate("() => document.activeElement.id") == "withdraw-status"
+    assert frame.inner_text("#withdraw-status") == fi(
+        "The link was withdrawn: it can no longer be opened."
+    )
+    assert frame.locator("#waiting-heading").count() == 0
+    found["panel after withdrawing"] = axe_violations(frame)
     assert_axe_clean(found)
 
 
