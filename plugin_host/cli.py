@@ -626,7 +626,8 @@ main.add_command(new_plugin)
 @actor_option
 @click.option("--dry-run", is_flag=True, help="Count what would go; delete nothing.")
 def purge(config_path: str | None, actor: str, dry_run: bool) -> None:
-    """Forget what [retention] keeps no longer: settled writes' copies, finished respondent links.
+    """Forget what [retention] keeps no longer: settled writes' copies, finished respondent
+    links, old months' statistics.
 
     Run it daily (a cron job or systemd timer); each run is audit-logged.
     """

@@ -87,6 +87,7 @@ class RetentionConfig:
 
     delivered_writes_days: int
     respondent_links_days: int
+    statistics_months: int
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,9 @@ class HostConfig:
     outbox: OutboxConfig
     admin: AdminConfig
     kanta: KantaConfig | None = None
-    retention: RetentionConfig = RetentionConfig(delivered_writes_days=30, respondent_links_days=30)
+    retention: RetentionConfig = RetentionConfig(
+        delivered_writes_days=30, respondent_links_days=30, statistics_months=36
+    )
     # ``[plugins.<name>]`` as written; each is checked against its plugin's settings schema
     # once the plugins are loaded (plugin_host.plugin_settings).
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -209,6 +212,9 @@ class RetentionSchema(Schema):
     respondent_links_days = fields.Integer(
         load_default=30, validate=validate.Range(min=2, max=3650)
     )
+
+    # A management page shows 12 months: keep at least those and the current one.
+    statistics_months = fields.Integer(load_default=36, validate=validate.Range(min=13, max=1200))
 
     @post_load
     def build(self, data: dict[str, Any], **_kwargs) -> RetentionConfig:

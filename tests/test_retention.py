@@ -3,7 +3,7 @@ older than ``[retention]``, never an open write's stream, never what is still to
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -15,7 +15,8 @@ from plugin_host.clock import utcnow
 from plugin_host.config import RetentionConfig
 from plugin_host.launch.context import LaunchContext
 from plugin_host.respondent import links
-from plugin_host.retention import Purged, purge
+from plugin_host.retention import Purged, first_month_kept, purge
+from plugin_host.statistics import Statistics
 from plugin_host.storage.models import AuditEvent, OutboxWrite, RespondentLink
 from reference_record_system.store import RecordStore
 from tests.fixtures.host import CLIENT_A, both_databases
@@ -23,7 +24,9 @@ from tests.test_outbox import _drain, _versions, _worker
 
 pytestmark = both_databases  # the host on SQLite, then on PostgreSQL
 
-THIRTY_DAYS = RetentionConfig(delivered_writes_days=30, respondent_links_days=30)
+THIRTY_DAYS = RetentionConfig(
+    delivered_writes_days=30, respondent_links_days=30, statistics_months=36
+)
 LONG_AGO = timedelta(days=40)
 
 
@@ -134,6 +137,26 @@ def test_respondent_links_go_once_expired_or_opened_long_enough_ago(host_app):
     assert _link_ids(host_app) == {expired_lately, waiting, opened_lately}
 
 
+def test_statistics_go_by_month_once_older_than_their_months(host_app):
+    store = Statistics(_database(host_app), "k" * 64, "feedback", "lastensuojelu-1")
+    for month in ("2023-10", "2023-11", "2026-11"):  # 37 and 36 months before 2026-11, and 2026-11
+        for client in ("c-1001", "c-1002"):
+            store.record(
+                "answers", client_id=client, team_id="team-a", month=month, values={"total": 7}
+            )
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    assert first_month_kept(now, 36) == "2023-12"
+    assert first_month_kept(datetime(2026, 1, 5, tzinfo=UTC), 13) == "2025-01"
+
+    # Two observations, one roll-up row and two families go with each month dropped.
+    assert purge(_database(host_app), THIRTY_DAYS, now) == Purged(0, 0, 2 * (2 + 1 + 2))
+    left = store.cells("answers", "total", months=["2023-10", "2023-11", "2026-11"])
+    assert [(cell.key, cell.count, cell.families) for cell in left] == [
+        (("team-a", "2026-11"), 2, 2)
+    ]
+    assert store.raw_cells("answers", "total", months=["2023-10", "2023-11"]) == []
+
+
 def test_the_purge_command_counts_first_and_audits_what_it_deletes(host_app, host_config):
     config_file = Path(host_config.source)  # the file the configuration was read from
     link_id = _issue(host_app)
@@ -142,16 +165,19 @@ def test_the_purge_command_counts_first_and_audits_what_it_deletes(host_app, hos
     runner = CliRunner()
     counted = runner.invoke(main, ["purge", "--dry-run", "--config", str(config_file)])
     assert counted.exit_code == 0, counted.output
-    assert "would purge: outbox_copies=0 respondent_links=1" in counted.output
+    assert "would purge: outbox_copies=0 respondent_links=1 statistics_rows=0" in counted.output
     assert _link_ids(host_app) == {link_id}
 
     done = runner.invoke(main, ["purge", "--actor", "admin-a", "--config", str(config_file)])
     assert done.exit_code == 0, done.output
-    assert "purged: outbox_copies=0 respondent_links=1" in done.output
+    assert "purged: outbox_copies=0 respondent_links=1 statistics_rows=0" in done.output
     assert _link_ids(host_app) == set()
     with _database(host_app).transaction() as session:
         [row] = session.scalars(select(AuditEvent).where(AuditEvent.operation == "admin.purge"))
-    assert (row.worker_id, row.detail) == ("admin-a", "outbox_copies=0 respondent_links=1")
+    assert (row.worker_id, row.detail) == (
+        "admin-a",
+        "outbox_copies=0 respondent_links=1 statistics_rows=0",
+    )
 
 
 def test_retention_is_checked_with_the_configuration(host_config):
