@@ -83,7 +83,8 @@ class OutboxConfig:
 
 @dataclass(frozen=True)
 class RetentionConfig:
-    """Days the host keeps settled outbox writes and finished respondent links (``purge``)."""
+    """How long ``plugin-host purge`` lets the host keep settled writes' copies and finished
+    respondent links (days) and the anonymous statistics (months)."""
 
     delivered_writes_days: int
     respondent_links_days: int
@@ -126,10 +127,8 @@ class HostConfig:
     record_system: RecordSystemConfig
     outbox: OutboxConfig
     admin: AdminConfig
+    retention: RetentionConfig
     kanta: KantaConfig | None = None
-    retention: RetentionConfig = RetentionConfig(
-        delivered_writes_days=30, respondent_links_days=30, statistics_months=36
-    )
     # ``[plugins.<name>]`` as written; each is checked against its plugin's settings schema
     # once the plugins are loaded (plugin_host.plugin_settings).
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)

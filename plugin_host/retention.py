@@ -42,7 +42,7 @@ class Purged:
 
     outbox_copies: int
     respondent_links: int
-    statistics_rows: int = 0
+    statistics_rows: int
 
     def summary(self) -> str:
         return (

@@ -70,9 +70,9 @@ def test_settled_writes_lose_their_copy_after_their_days_but_not_while_their_doc
             .values(resolution="Aino Testinen pyysi", last_error="aikakatkaisu")
         )
 
-    assert purge(_database(host_app), THIRTY_DAYS, utcnow(), dry_run=True) == Purged(1, 0)
+    assert purge(_database(host_app), THIRTY_DAYS, utcnow(), dry_run=True) == Purged(1, 0, 0)
     assert all(_copies(host_app).values())
-    assert purge(_database(host_app), THIRTY_DAYS, utcnow()) == Purged(1, 0)
+    assert purge(_database(host_app), THIRTY_DAYS, utcnow()) == Purged(1, 0, 0)
     copies = _copies(host_app)
     assert copies.pop(old["write_id"]) == ""  # the old note's copy is gone from the host ...
     assert all(copies.values())  # ... the busy document keeps its copies while a write waits
@@ -83,7 +83,7 @@ def test_settled_writes_lose_their_copy_after_their_days_but_not_while_their_doc
             )
         ).all()
     assert tuple(forgotten) == ("", None, None)
-    assert purge(_database(host_app), THIRTY_DAYS, utcnow()) == Purged(0, 0)
+    assert purge(_database(host_app), THIRTY_DAYS, utcnow()) == Purged(0, 0, 0)
 
     # The record has the old note: the host reads it from there, not from its forgotten copy,
     # and the note's first pending id still names it (corrections come weeks later).
@@ -133,7 +133,7 @@ def test_respondent_links_go_once_expired_or_opened_long_enough_ago(host_app):
     opened_lately = _issue(host_app)
     _set_link(host_app, opened_lately, opened_at=utcnow() - timedelta(hours=2))
 
-    assert purge(_database(host_app), THIRTY_DAYS, utcnow()) == Purged(0, 2)
+    assert purge(_database(host_app), THIRTY_DAYS, utcnow()) == Purged(0, 2, 0)
     assert _link_ids(host_app) == {expired_lately, waiting, opened_lately}
 
 

@@ -55,6 +55,7 @@ def panel() -> str:
         locale=api.current_locale(),
         localised=localised,
         role_labels=ROLE_LABELS,
+        band_labels=BAND_LABELS,
         change_labels=CHANGE_LABELS,
         parse_date=date.fromisoformat,
     )
@@ -220,9 +221,10 @@ ROLE_LABELS = {
     "parent": api.lazy_gettext("parent"),
     "other_adult": api.lazy_gettext("other adult"),
 }
+# The age bands as the ask form offers them and the waiting links name them.
 BAND_LABELS = {
     "under_7": api.lazy_gettext("under 7 (pictures)"),
-    "7_12": api.lazy_gettext("7–12 (smileys)"),  # noqa: RUF001 - the form's own msgid
+    "7_12": api.lazy_gettext("7–12 (smileys)"),  # noqa: RUF001 - the dash the page shows
     "13_plus": api.lazy_gettext("13 or older"),
     "adult": api.lazy_gettext("adult"),
 }
